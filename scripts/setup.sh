@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sourced by run.sh: installs the Debian packages the build needs (when missing) and builds the
+# solution in Release. Works on a fresh Debian 12 machine with the .NET 10 SDK, as root or with sudo.
+
+A3C_CONFIGURATION="${A3C_CONFIGURATION:-Release}"
+A3C_CLI="src/Cli/bin/${A3C_CONFIGURATION}/net10.0/a3c.dll"
+
+# Debian packages: Bullet (double-precision libraries and headers) and the toolchain for the native shim.
+A3C_DEBIAN_PACKAGES=(libbullet-dev cmake g++ make)
+
+a3c_install_packages() {
+  local missing=()
+  local package
+  for package in "${A3C_DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> Installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+a3c_build() {
+  command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH" >&2; return 1; }
+  echo "==> Building A3cGrpc.sln (${A3C_CONFIGURATION})"
+  dotnet build A3cGrpc.sln -c "$A3C_CONFIGURATION" -nologo -v:quiet -clp:NoSummary
+}
+
+a3c_setup() {
+  a3c_install_packages
+  a3c_build
+}

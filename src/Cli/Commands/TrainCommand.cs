@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Globalization;
+using A3cGrpc.Cli.Console;
+using A3cGrpc.Learning;
+using A3cGrpc.Training.Evaluation;
+using A3cGrpc.Training.Reporting;
+using A3cGrpc.Training.SingleProcess;
+using Spectre.Console;
+
+namespace A3cGrpc.Cli.Commands;
+
+/// <summary>
+/// <c>a3c train</c>: the seed report's single-process n-step actor-critic (mode 1 with
+/// <c>--n-steps 1</c>, mode 2 with <c>--n-steps N</c>), with periodic evaluation and a run folder.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new A3cHyperparameters();
+        var trainingDefaults = new TrainingOptions();
+        var evaluationDefaults = new EvaluationOptions();
+
+        var nSteps = new Option<int>("--n-steps", "-n")
+        {
+            Description = $"Transitions per update (1 = the seed's single-step mode). Default {defaults.NSteps}, the seed's best run.",
+            DefaultValueFactory = _ => defaults.NSteps,
+        };
+        var seed = new Option<int>("--seed", "-s")
+        {
+            Description = "Seeds the initial weights, action sampling and the training environment.",
+            DefaultValueFactory = _ => trainingDefaults.Seed,
+        };
+        var learningRate = new Option<double?>("--learning-rate")
+        {
+            Description = "Adam learning rate. Default: the seed's rule, 3e-5 when n < 3, else 4e-4.",
+        };
+        var gamma = new Option<double>("--gamma")
+        {
+            Description = "Discount factor.",
+            DefaultValueFactory = _ => defaults.Gamma,
+        };
+        var maxSteps = new Option<long?>("--max-steps")
+        {
+            Description = "Budget in training environment steps (default: none).",
+        };
+        var maxMinutes = new Option<double?>("--max-minutes")
+        {
+            Description = $"Budget in wall-clock minutes (default {trainingDefaults.MaxDuration!.Value.TotalMinutes}; 0 = none).",
+        };
+        var keepGoing = new Option<bool>("--no-stop-when-solved")
+        {
+            Description = "Keep training after the first evaluation with mean ≥ 800 (gym's threshold).",
+        };
+        var evalEvery = new Option<long>("--eval-every")
+        {
+            Description = "Evaluate the deterministic policy (μ) every this many training env steps.",
+            DefaultValueFactory = _ => evaluationDefaults.EveryEnvSteps,
+        };
+        var evalEpisodes = new Option<int>("--eval-episodes")
+        {
+            Description = "Full 1000-step episodes per evaluation, on environments with their own seeds.",
+            DefaultValueFactory = _ => evaluationDefaults.Episodes,
+        };
+        var runDir = new Option<string?>("--run-dir")
+        {
+            Description = "Folder for metrics.csv, learning-curve.png, checkpoint.a3c, summary.json (default: runs/<time>-n<N>-s<seed>).",
+        };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run in this folder from its checkpoint, with the settings it started with (budgets come from this command line).",
+        };
+
+        var command = new Command("train", "Train the seed's n-step actor-critic in one process, evaluating as it goes.")
+        {
+            nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, runDir, resume,
+        };
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var resumeFolder = parse.GetValue(resume);
+            RunSettings settings;
+            if (resumeFolder is not null)
+            {
+                settings = RunSettings.Load(new RunFolder(resumeFolder).ConfigJson);
+            }
+            else
+            {
+                settings = new RunSettings(
+                    new A3cHyperparameters
+                    {
+                        NSteps = parse.GetValue(nSteps),
+                        LearningRate = parse.GetValue(learningRate),
+                        Gamma = parse.GetValue(gamma),
+                    },
+                    parse.GetValue(seed),
+                    new EvaluationOptions
+                    {
+                        EveryEnvSteps = parse.GetValue(evalEvery),
+                        Episodes = parse.GetValue(evalEpisodes),
+                    });
+            }
+
+            var minutes = parse.GetValue(maxMinutes) ?? trainingDefaults.MaxDuration!.Value.TotalMinutes;
+            var training = new TrainingOptions
+            {
+                Seed = settings.Seed,
+                MaxEnvSteps = parse.GetValue(maxSteps),
+                MaxDuration = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
+                StopWhenSolved = !parse.GetValue(keepGoing),
+            };
+
+            var folder = new RunFolder(resumeFolder
+                ?? parse.GetValue(runDir)
+                ?? RunFolder.NewPath("runs", settings.Hyperparameters.NSteps, settings.Seed, DateTimeOffset.UtcNow));
+            var trainer = new NStepTrainer(settings.Hyperparameters, training, settings.Evaluation, folder);
+            if (resumeFolder is null)
+            {
+                settings.Save(folder.ConfigJson);
+            }
+
+            var console = CliApp.ConsoleFor(parse);
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"Training n = {settings.Hyperparameters.NSteps}, lr = {settings.Hyperparameters.EffectiveLearningRate}, seed {settings.Seed}; run folder [blue]{folder.Path}[/]");
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            void OnCancel(object? sender, ConsoleCancelEventArgs e)
+            {
+                e.Cancel = true;
+                stop.Cancel();
+            }
+
+            System.Console.CancelKeyPress += OnCancel;
+            try
+            {
+                var display = new TrainingConsole(console, TrainingConsole.IsInteractive(console));
+                var summary = display.Run(() => trainer.Run(display, resumeFolder is not null, stop.Token));
+                PrintSummary(console, summary, folder);
+            }
+            finally
+            {
+                System.Console.CancelKeyPress -= OnCancel;
+            }
+
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static void PrintSummary(IAnsiConsole console, RunSummary s, RunFolder folder)
+    {
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"Stopped ({s.StopReason}) after {s.EnvSteps:N0} env steps, {s.Episodes} episodes, {s.Updates:N0} updates, {TimeSpan.FromSeconds(s.WallSeconds):hh\\:mm\\:ss} ({s.EnvStepsPerSecond:F0} steps/s).");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"Best evaluation mean: {(s.BestEvaluation is { } b ? b.Mean.ToString("F1", CultureInfo.InvariantCulture) : "-")}; first mean ≥ 400: {Describe(s.FirstMeanAtLeastProgressThreshold)}; solved (≥ 800): {Describe(s.Solved)}.");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"Wrote {folder.MetricsCsv}, {folder.LearningCurvePng}, {folder.Checkpoint}, {folder.SummaryJson}");
+    }
+
+    private static string Describe(Milestone? m) => m is null
+        ? "not reached"
+        : string.Create(CultureInfo.InvariantCulture, $"{m.Mean:F1} at {m.EnvSteps:N0} steps, {TimeSpan.FromSeconds(m.WallSeconds):hh\\:mm\\:ss}");
+}

@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+using A3cGrpc.Simulation;
+
+namespace A3cGrpc.Training.Evaluation;
+
+/// <summary>
+/// How the policy is evaluated while it trains. The seed's evaluation was too brief to show progress
+/// (seed-report.md, "What the report itself says went wrong"); these defaults run ten full episodes
+/// every 20,000 environment steps, which costs about 10,000 batched forward-only steps.
+/// </summary>
+public sealed class EvaluationOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Evaluation";
+
+    /// <summary>Evaluate every this many training environment steps.</summary>
+    [Range(1, long.MaxValue)]
+    public long EveryEnvSteps { get; set; } = 20_000;
+
+    /// <summary>Full episodes (of <see cref="SwingUpConstants.MaxEpisodeSteps"/> steps) per evaluation.</summary>
+    [Range(1, 1000)]
+    public int Episodes { get; set; } = 10;
+
+    /// <summary>
+    /// Base seed of the evaluation environments. Every evaluation uses the same seeds, so successive
+    /// evaluations start from the same initial angles and differ only by the policy.
+    /// </summary>
+    public int Seed { get; set; } = 1_000_003;
+
+    /// <summary>"Solved": an evaluation mean at or above gym's registered reward threshold (env-spec.md §1).</summary>
+    public double SolvedThreshold { get; set; } = SwingUpConstants.RewardThreshold;
+
+    /// <summary>The seed report's own bar: it printed "Solved" at an average score of about 400 (seed-report.md).</summary>
+    public double ProgressThreshold { get; set; } = 400.0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a clear message when a value is out of range.</summary>
+    public void Validate()
+    {
+        if (EveryEnvSteps < 1)
+        {
+            throw new ArgumentException($"Evaluation interval must be at least 1 env step (got {EveryEnvSteps}).");
+        }
+
+        if (Episodes is < 1 or > 1000)
+        {
+            throw new ArgumentException($"Evaluation episodes must be between 1 and 1000 (got {Episodes}).");
+        }
+
+        if (!double.IsFinite(SolvedThreshold) || !double.IsFinite(ProgressThreshold))
+        {
+            throw new ArgumentException("Evaluation thresholds must be finite numbers.");
+        }
+    }
+}

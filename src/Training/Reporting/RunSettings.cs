@@ -1,0 +1,36 @@
+using System.Text.Json;
+using A3cGrpc.Learning;
+using A3cGrpc.Training.Evaluation;
+
+namespace A3cGrpc.Training.Reporting;
+
+/// <summary>
+/// The settings a run started with (<c>config.json</c> in its folder), so that a resumed run continues
+/// with the same hyper-parameters, seed and evaluation rather than whatever a new command line says.
+/// </summary>
+public sealed record RunSettings(A3cHyperparameters Hyperparameters, int Seed, EvaluationOptions Evaluation)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>Writes the settings as JSON.</summary>
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
+
+    /// <summary>Reads settings written by <see cref="Save"/>, with a clear error when there are none.</summary>
+    public static RunSettings Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No run settings at {path}: is this a run folder made by 'a3c train'?", path);
+        }
+
+        var settings = JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(path), JsonOptions)
+            ?? throw new InvalidDataException($"{path} holds no run settings.");
+        settings.Hyperparameters.Validate();
+        settings.Evaluation.Validate();
+        return settings;
+    }
+}

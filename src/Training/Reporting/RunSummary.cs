@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using A3cGrpc.Learning;
+using A3cGrpc.Training.Evaluation;
+
+namespace A3cGrpc.Training.Reporting;
+
+/// <summary>What <c>summary.json</c> says about a run: its settings, totals, milestones and evaluations.</summary>
+public sealed record RunSummary(
+    string Mode,
+    int Seed,
+    A3cHyperparameters Hyperparameters,
+    EvaluationOptions Evaluation,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    string StopReason,
+    long EnvSteps,
+    long Episodes,
+    long Updates,
+    double WallSeconds,
+    double EnvStepsPerSecond,
+    int Evaluations,
+    Milestone? FirstMeanAtLeastProgressThreshold,
+    Milestone? Solved,
+    EvaluationResult? BestEvaluation,
+    EvaluationResult? LastEvaluation)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes the summary as indented snake_case JSON, through a temporary file and a rename.</summary>
+    public void Save(string path)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, JsonOptions));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Reads a summary written by <see cref="Save"/>.</summary>
+    public static RunSummary Load(string path) =>
+        JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), JsonOptions)
+        ?? throw new InvalidDataException($"{path} holds no run summary.");
+}

@@ -1,0 +1,104 @@
+using A3cGrpc.Learning;
+using A3cGrpc.Training.Evaluation;
+using A3cGrpc.Training.Reporting;
+using A3cGrpc.Training.SingleProcess;
+
+namespace A3cGrpc.Training.Tests;
+
+public sealed class NStepTrainerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("a3c-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static RunSummary Train(RunFolder folder, long maxSteps, bool resume = false, int seed = 5, int nSteps = 8) =>
+        new NStepTrainer(
+                new A3cHyperparameters { NSteps = nSteps },
+                new TrainingOptions { Seed = seed, MaxEnvSteps = maxSteps, MaxDuration = null },
+                new EvaluationOptions { EveryEnvSteps = 1000, Episodes = 2 },
+                folder)
+            .Run(observer: null, resume, CancellationToken.None);
+
+    [Fact]
+    public void Run_StepBudget_StopsThereAndLeavesACompleteRunFolder()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "run"));
+
+        var summary = Train(folder, maxSteps: 2500);
+
+        Assert.Equal(nameof(StopReason.StepBudget), summary.StopReason);
+        Assert.Equal(2500, summary.EnvSteps);
+        Assert.Equal(2, summary.Episodes); // 1000-step episodes
+        // n = 8 divides 1000, so each episode is 125 full windows; the last 500 steps make 62 full windows
+        // and 4 transitions left in the buffer when the budget stops the run.
+        Assert.Equal(125 + 125 + 62, summary.Updates);
+        Assert.Equal(2, summary.Evaluations);
+        Assert.True(File.Exists(folder.Checkpoint));
+        Assert.True(File.Exists(folder.LearningCurvePng));
+        Assert.Equal(summary.EnvSteps, RunSummary.Load(folder.SummaryJson).EnvSteps);
+        var history = MetricsHistory.LoadAndTrim(folder.MetricsCsv, long.MaxValue);
+        Assert.Equal([1000L, 2000L], history.Episodes.Select(e => e.EnvSteps));
+        Assert.Equal([1000L, 2000L], history.Evaluations.Select(e => e.EnvSteps));
+        Assert.All(history.Evaluations, e => Assert.Equal(2, e.Episodes));
+    }
+
+    [Fact]
+    public void Run_SameSeedTwice_GivesIdenticalReturns()
+    {
+        var first = Train(new RunFolder(Path.Combine(_root, "a")), maxSteps: 2000);
+        var second = Train(new RunFolder(Path.Combine(_root, "b")), maxSteps: 2000);
+        var third = Train(new RunFolder(Path.Combine(_root, "c")), maxSteps: 2000, seed: 6);
+
+        double[] TrainingReturns(string run) =>
+            [.. MetricsHistory.LoadAndTrim(Path.Combine(_root, run, "metrics.csv"), long.MaxValue).Episodes.Select(e => e.Return)];
+
+        Assert.Equal(first.LastEvaluation!.Returns, second.LastEvaluation!.Returns);
+        Assert.Equal(TrainingReturns("a"), TrainingReturns("b"));
+        // Evaluation returns can coincide across seeds (an early μ often saturates at the ±1 clamp), but the
+        // sampled training episodes cannot.
+        Assert.NotEqual(TrainingReturns("a"), TrainingReturns("c"));
+        Assert.Equal(2000, third.EnvSteps);
+    }
+
+    [Fact]
+    public void Run_Resume_ContinuesCountersAndHistory()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "run"));
+        Train(folder, maxSteps: 2000);
+
+        var resumed = Train(folder, maxSteps: 3000, resume: true);
+
+        Assert.Equal(3000, resumed.EnvSteps);
+        Assert.Equal(3, resumed.Episodes);
+        Assert.Equal(3, resumed.Evaluations);
+        var history = MetricsHistory.LoadAndTrim(folder.MetricsCsv, long.MaxValue);
+        Assert.Equal([1L, 2L, 3L], history.Episodes.Select(e => e.Episode));
+        Assert.Equal([1000L, 2000L, 3000L], history.Evaluations.Select(e => e.EnvSteps));
+    }
+
+    [Fact]
+    public void Run_ResumeWithoutCheckpoint_ThrowsClearError()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "empty"));
+
+        var error = Assert.ThrowsAny<Exception>(() => Train(folder, maxSteps: 100, resume: true));
+
+        Assert.Contains("checkpoint", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Run_CancelledBeforeStart_StopsAfterOneStepWithCheckpoint()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "run"));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var summary = new NStepTrainer(
+                new A3cHyperparameters(), new TrainingOptions { MaxDuration = null, MaxEnvSteps = 10_000 }, new EvaluationOptions(), folder)
+            .Run(observer: null, resume: false, cancelled.Token);
+
+        Assert.Equal(nameof(StopReason.Cancelled), summary.StopReason);
+        Assert.Equal(1, summary.EnvSteps);
+        Assert.True(File.Exists(folder.Checkpoint));
+    }
+}
