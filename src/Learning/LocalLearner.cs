@@ -1,0 +1,135 @@
+using static TorchSharp.torch;
+
+namespace A3cGrpc.Learning;
+
+/// <summary>What one optimiser step did.</summary>
+/// <param name="Loss">The loss of the window (before the step).</param>
+/// <param name="GradientNorm">Global L2 norm of the gradient that was applied.</param>
+public readonly record struct UpdateStatistics(LossStatistics Loss, double GradientNorm);
+
+/// <summary>
+/// A model with its own Adam optimiser (the seed's: betas (0.95, 0.999), learning rate by the seed's rule).
+/// It is the single-process trainer's learner (<see cref="Update"/>), and the A3C parameter server's global learner
+/// (<see cref="ApplyGradients"/> with gradients pushed by <see cref="GradientWorker"/>s, plus
+/// <see cref="ExportParameters"/> for workers to pull). Not thread-safe: callers serialise access.
+/// </summary>
+public sealed class LocalLearner : IDisposable
+{
+    private bool _disposed;
+
+    /// <summary>A learner with a new network initialised from <paramref name="seed"/>.</summary>
+    public LocalLearner(A3cHyperparameters hyperparameters, long seed)
+        : this(hyperparameters, ActorCritic.Create(hyperparameters ?? throw new ArgumentNullException(nameof(hyperparameters)), seed))
+    {
+    }
+
+    /// <summary>A learner that takes ownership of <paramref name="model"/> (disposed with the learner).</summary>
+    public LocalLearner(A3cHyperparameters hyperparameters, ActorCritic model)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(model);
+        hyperparameters.Validate();
+        Hyperparameters = hyperparameters.Clone();
+        Model = model;
+        Optimizer = new AdamOptimizer(model, Hyperparameters);
+    }
+
+    /// <summary>The (validated, private copy of the) hyper-parameters in force.</summary>
+    public A3cHyperparameters Hyperparameters { get; }
+
+    /// <summary>The network being trained.</summary>
+    public ActorCritic Model { get; }
+
+    /// <summary>The Adam optimiser over <see cref="Model"/>'s parameters.</summary>
+    public AdamOptimizer Optimizer { get; }
+
+    /// <summary>
+    /// One seed update on <paramref name="window"/>: zero the gradients, evaluate the n-step loss, backward, one Adam
+    /// step.
+    /// </summary>
+    public UpdateStatistics Update(NStepWindow window)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(window);
+        using var flush = FlushDenormalsScope.Enter();
+        using var scope = NewDisposeScope();
+        Optimizer.ZeroGrad();
+        var loss = NStepLoss.Compute(Model, window, Hyperparameters);
+        loss.Total.backward();
+        var norm = ParameterExchange.GradientNorm(Model);
+        Optimizer.Step();
+        return new UpdateStatistics(loss.Statistics, norm);
+    }
+
+    /// <summary>
+    /// The A3C server step: sets every parameter's gradient to <paramref name="gradients"/> (matched by name) and
+    /// takes one step of the shared Adam. Validates everything first; on error nothing changes.
+    /// </summary>
+    /// <returns>The global L2 norm of the applied gradient.</returns>
+    /// <exception cref="ArgumentException">A missing or unknown name, a wrong shape or size, or a non-finite value.</exception>
+    public double ApplyGradients(NamedTensors gradients)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(gradients);
+        using var scope = NewDisposeScope();
+        ParameterExchange.WriteGradients(Model, gradients);
+        Optimizer.Step();
+        return gradients.L2Norm();
+    }
+
+    /// <summary>A fresh copy of every weight by name (what workers pull).</summary>
+    public NamedTensors ExportParameters()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ParameterExchange.Export(Model);
+    }
+
+    /// <summary>Copies every weight into the buffers of <paramref name="destination"/> (same names and shapes), reusing them.</summary>
+    /// <exception cref="ArgumentException">The destination's names or shapes do not match the model.</exception>
+    public void ExportParametersInto(NamedTensors destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ParameterExchange.ExportInto(Model, destination, "parameter");
+    }
+
+    /// <summary>
+    /// Overwrites every weight with <paramref name="parameters"/> (matched by name). The optimiser state is kept.
+    /// Validates everything first; on error nothing changes. Weights are written in place, so do not import while a
+    /// loss graph of this model still waits for its backward pass.
+    /// </summary>
+    /// <exception cref="ArgumentException">A missing or unknown name, a wrong shape or size, or a non-finite value.</exception>
+    public void ImportParameters(NamedTensors parameters)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ParameterExchange.Import(Model, parameters);
+    }
+
+    /// <summary>Saves weights, the full Adam state, <paramref name="counters"/> and <paramref name="extraJson"/> atomically.</summary>
+    /// <seealso cref="CheckpointStore.Save"/>
+    public void SaveCheckpoint(string path, TrainingCounters counters, string? extraJson = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckpointStore.Save(path, Model, Optimizer, counters, extraJson);
+    }
+
+    /// <summary>Restores weights and the full Adam state from <paramref name="path"/>.</summary>
+    /// <seealso cref="CheckpointStore.Load"/>
+    public LoadedCheckpoint LoadCheckpoint(string path)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return CheckpointStore.Load(path, Model, Optimizer);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,230 @@
+namespace A3cGrpc.Learning.Tests;
+
+public sealed class CheckpointStoreTests : IDisposable
+{
+    private const string ExtraJson = """{"evaluations":[{"episode":10,"score":123.5}],"note":"résumé"}""";
+
+    private static readonly TrainingCounters _counters = new()
+    {
+        EnvironmentSteps = 12_345,
+        Updates = 1_543,
+        Episodes = 12,
+        ModelVersion = 1_543,
+        ElapsedSeconds = 321.5,
+    };
+
+    private readonly TempFolder _folder = new();
+
+    public CheckpointStoreTests() => TorchRuntime.Initialize();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void SaveLoad_RoundTrip_RestoresWeightsAdamStateCountersAndExtraJson()
+    {
+        // Arrange
+        var path = _folder.File("run.ckpt");
+        using var original = Trained(seed: 1, updates: 3);
+        using var restored = new LocalLearner(new A3cHyperparameters(), seed: 2);
+
+        // Act
+        original.SaveCheckpoint(path, _counters, ExtraJson);
+        var loaded = restored.LoadCheckpoint(path);
+
+        // Assert
+        TestSupport.AssertBitIdentical(original.ExportParameters(), restored.ExportParameters());
+        TestSupport.AssertSameAdamState(original.Optimizer, restored.Optimizer);
+        Assert.All(restored.Optimizer.ExportState(), s => Assert.Equal(3, s.Step));
+        Assert.Equal(_counters, loaded.Counters);
+        Assert.Equal(ExtraJson, loaded.ExtraJson);
+        Assert.Equal(new OptimizerSettings(4e-4, 0.95, 0.999, 1e-8), loaded.SavedOptimizerSettings);
+        Assert.InRange(loaded.SavedAtUtc, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
+    public void SaveLoad_ThenSameUpdate_BitIdenticalToUninterruptedRun()
+    {
+        // Arrange: one learner keeps going; another is restored from its checkpoint.
+        var path = _folder.File("resume.ckpt");
+        using var uninterrupted = Trained(seed: 1, updates: 3);
+        uninterrupted.SaveCheckpoint(path, _counters);
+        using var resumed = new LocalLearner(new A3cHyperparameters(), seed: 5);
+        resumed.LoadCheckpoint(path);
+        var next = TestSupport.RandomWindow(8, seed: 100);
+
+        // Act
+        var expected = uninterrupted.Update(next);
+        var actual = resumed.Update(next);
+
+        // Assert
+        TestSupport.AssertBitIdentical(uninterrupted.ExportParameters(), resumed.ExportParameters());
+        TestSupport.AssertSameAdamState(uninterrupted.Optimizer, resumed.Optimizer);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void Load_MissingFile_ThrowsFileNotFoundNamingThePath()
+    {
+        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        var path = _folder.File("absent.ckpt");
+
+        var exception = Assert.Throws<FileNotFoundException>(() => learner.LoadCheckpoint(path));
+
+        Assert.Contains(path, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_OneByteFlipped_ThrowsCorrupt()
+    {
+        var path = _folder.File("flipped.ckpt");
+        using var learner = Trained(seed: 1, updates: 1);
+        learner.SaveCheckpoint(path, _counters);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+
+        var exception = Assert.Throws<InvalidDataException>(() => learner.LoadCheckpoint(path));
+
+        Assert.Contains("corrupt", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TruncatedFile_ThrowsCorrupt()
+    {
+        var path = _folder.File("truncated.ckpt");
+        using var learner = Trained(seed: 1, updates: 1);
+        learner.SaveCheckpoint(path, _counters);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 1000)]);
+
+        Assert.Throws<InvalidDataException>(() => learner.LoadCheckpoint(path));
+    }
+
+    [Fact]
+    public void Load_NotACheckpoint_ThrowsInvalidData()
+    {
+        var path = _folder.File("notes.txt");
+        File.WriteAllText(path, "just some text, certainly not a checkpoint of anything at all");
+        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+
+        var exception = Assert.Throws<InvalidDataException>(() => learner.LoadCheckpoint(path));
+
+        Assert.Contains("not an A3cGrpc checkpoint", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_OtherArchitecture_ThrowsNamingTheParameterAndChangesNothing()
+    {
+        // Arrange: saved with the seed's [512, 256]; loaded into a [64, 32] network.
+        var path = _folder.File("big.ckpt");
+        using (var big = Trained(seed: 1, updates: 1))
+        {
+            big.SaveCheckpoint(path, _counters);
+        }
+
+        using var small = new LocalLearner(new A3cHyperparameters { HiddenSizes = [64, 32] }, seed: 2);
+        small.Update(TestSupport.RandomWindow(4, seed: 1));
+        var weights = small.ExportParameters();
+        var state = small.Optimizer.ExportState();
+
+        // Act
+        var exception = Assert.Throws<InvalidDataException>(() => small.LoadCheckpoint(path));
+
+        // Assert
+        Assert.Contains("'trunk.0.weight'", exception.Message, StringComparison.Ordinal);
+        TestSupport.AssertBitIdentical(weights, small.ExportParameters());
+        Assert.Equal(state.Select(s => s.Step), small.Optimizer.ExportState().Select(s => s.Step));
+    }
+
+    [Fact]
+    public void Save_FolderMissing_ThrowsClearlyAndWritesNothing()
+    {
+        var folder = Path.Combine(_folder.Path, "not-there");
+        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+
+        var exception = Assert.Throws<DirectoryNotFoundException>(() => learner.SaveCheckpoint(Path.Combine(folder, "x.ckpt"), _counters));
+
+        Assert.Contains(folder, exception.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public void Save_RenameFails_LeavesNoTemporaryFile()
+    {
+        // The target is an existing folder: the data is written to a temporary file, the final rename fails.
+        var target = Path.Combine(_folder.Path, "occupied");
+        Directory.CreateDirectory(target);
+        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+
+        Assert.ThrowsAny<IOException>(() => learner.SaveCheckpoint(target, _counters));
+
+        Assert.Equal([target], Directory.EnumerateFileSystemEntries(_folder.Path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(target));
+    }
+
+    [Fact]
+    public void Save_ExistingCheckpoint_IsReplacedAndNoTemporaryFileRemains()
+    {
+        var path = _folder.File("latest.ckpt");
+        using var learner = Trained(seed: 1, updates: 1);
+        learner.SaveCheckpoint(path, _counters);
+        learner.Update(TestSupport.RandomWindow(8, seed: 50));
+
+        learner.SaveCheckpoint(path, _counters with { Updates = 2 });
+
+        using var restored = new LocalLearner(new A3cHyperparameters(), seed: 3);
+        Assert.Equal(2, restored.LoadCheckpoint(path).Counters.Updates);
+        TestSupport.AssertBitIdentical(learner.ExportParameters(), restored.ExportParameters());
+        Assert.Equal([path], Directory.EnumerateFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public void Save_InvalidExtraJson_ThrowsAndWritesNothing()
+    {
+        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+
+        Assert.Throws<ArgumentException>(() => learner.SaveCheckpoint(_folder.File("x.ckpt"), _counters, "{not json"));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public void Save_NegativeCounter_Throws()
+    {
+        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+
+        Assert.Throws<ArgumentException>(() => learner.SaveCheckpoint(_folder.File("x.ckpt"), _counters with { Episodes = -1 }));
+    }
+
+    [Fact]
+    public void Save_OptimizerOfAnotherModel_Throws()
+    {
+        using var first = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var second = new LocalLearner(new A3cHyperparameters(), seed: 2);
+
+        Assert.Throws<ArgumentException>(() => CheckpointStore.Save(_folder.File("x.ckpt"), first.Model, second.Optimizer, _counters));
+    }
+
+    [Fact]
+    public void Load_OptimizerOfAnotherModel_Throws()
+    {
+        var path = _folder.File("ok.ckpt");
+        using var learner = Trained(seed: 1, updates: 1);
+        learner.SaveCheckpoint(path, _counters);
+        using var other = new LocalLearner(new A3cHyperparameters(), seed: 2);
+
+        Assert.Throws<ArgumentException>(() => CheckpointStore.Load(path, learner.Model, other.Optimizer));
+    }
+
+    private static LocalLearner Trained(long seed, int updates)
+    {
+        var learner = new LocalLearner(new A3cHyperparameters(), seed);
+        for (var i = 0; i < updates; i++)
+        {
+            learner.Update(TestSupport.RandomWindow(8, seed: i + 1));
+        }
+
+        return learner;
+    }
+}
