@@ -71,6 +71,44 @@ internal static class TrainCommand
             Description = "Continue the run in this folder from its checkpoint, with the settings it started with (budgets come from this command line).",
         };
 
+        AddRangeValidator(nSteps, 1, 10_000, "--n-steps");
+        AddRangeValidator(evalEpisodes, 1, 1000, "--eval-episodes");
+        evalEvery.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError("--eval-every must be at least 1 env step.");
+            }
+        });
+        maxSteps.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long?>() is < 1)
+            {
+                r.AddError("--max-steps must be at least 1.");
+            }
+        });
+        maxMinutes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is { } m && (!double.IsFinite(m) || m < 0))
+            {
+                r.AddError("--max-minutes must be a non-negative number (0 = no time budget).");
+            }
+        });
+        learningRate.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is { } lr && (!double.IsFinite(lr) || lr <= 0))
+            {
+                r.AddError("--learning-rate must be a positive number.");
+            }
+        });
+        gamma.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is var g && (!double.IsFinite(g) || g <= 0 || g > 1))
+            {
+                r.AddError("--gamma must be in (0, 1].");
+            }
+        });
+
         var command = new Command("train", "Train the seed's n-step actor-critic in one process, evaluating as it goes.")
         {
             nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, runDir, resume,
@@ -78,10 +116,30 @@ internal static class TrainCommand
 
         command.SetAction((parse, cancellationToken) =>
         {
+            try
+            {
+                return Task.FromResult(Run(parse, cancellationToken));
+            }
+            catch (Exception ex) when (ex is ArgumentException or System.ComponentModel.DataAnnotations.ValidationException
+                                           or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"error: {ex.Message}");
+                return Task.FromResult(2);
+            }
+        });
+        return command;
+
+        int Run(ParseResult parse, CancellationToken cancellationToken)
+        {
             var resumeFolder = parse.GetValue(resume);
             RunSettings settings;
             if (resumeFolder is not null)
             {
+                if (!Directory.Exists(resumeFolder))
+                {
+                    throw new DirectoryNotFoundException($"Nothing to resume: {resumeFolder} does not exist.");
+                }
+
                 settings = RunSettings.Load(new RunFolder(resumeFolder).ConfigJson);
             }
             else
@@ -109,6 +167,11 @@ internal static class TrainCommand
                 MaxDuration = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
                 StopWhenSolved = !parse.GetValue(keepGoing),
             };
+
+            if (resumeFolder is not null && !File.Exists(new RunFolder(resumeFolder).Checkpoint))
+            {
+                throw new FileNotFoundException($"Nothing to resume in {resumeFolder}: it has no checkpoint.a3c.");
+            }
 
             var folder = new RunFolder(resumeFolder
                 ?? parse.GetValue(runDir)
@@ -142,10 +205,18 @@ internal static class TrainCommand
                 System.Console.CancelKeyPress -= OnCancel;
             }
 
-            return Task.FromResult(0);
-        });
-        return command;
+            return 0;
+        }
     }
+
+    private static void AddRangeValidator(Option<int> option, int min, int max, string name) =>
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < min || r.GetValueOrDefault<int>() > max)
+            {
+                r.AddError($"{name} must be between {min} and {max}.");
+            }
+        });
 
     private static void PrintSummary(IAnsiConsole console, RunSummary s, RunFolder folder)
     {
