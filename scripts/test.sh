@@ -7,6 +7,10 @@ configuration="${A3C_CONFIGURATION:-Release}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
+echo "==> dotnet format --verify-no-changes"
+dotnet format A3cGrpc.sln --verify-no-changes || { echo "error: code is not formatted (run: dotnet format A3cGrpc.sln)" >&2; exit 1; }
+
+echo "==> dotnet test"
 dotnet test A3cGrpc.sln -c "$configuration" --no-build --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

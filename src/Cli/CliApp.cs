@@ -12,6 +12,7 @@ internal static class CliApp
         {
             TrainCommand.Create(),
             EnvCommand.Create(),
+            CompareCommand.Create(),
             BenchCommand.Create(),
         };
 

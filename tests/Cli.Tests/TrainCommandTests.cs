@@ -74,4 +74,29 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(run));
     }
+
+    [Fact]
+    public async Task Compare_TwoRuns_WritesOnePng()
+    {
+        var first = Path.Combine(_folder, "first");
+        var second = Path.Combine(_folder, "second");
+        await CliRunner.RunAsync("train", "--max-steps", "1000", "--eval-every", "500", "--eval-episodes", "1", "--run-dir", first);
+        await CliRunner.RunAsync("train", "--max-steps", "1000", "--eval-every", "500", "--eval-episodes", "1", "--seed", "2", "--run-dir", second);
+        var png = Path.Combine(_folder, "out", "compare.png");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("compare", $"seed 1={first}", second, "--out", png);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(string.Empty, error);
+        Assert.Equal(0x89, File.ReadAllBytes(png)[0]);
+    }
+
+    [Fact]
+    public async Task Compare_FolderWithoutMetrics_ExitsWithClearError()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("compare", _folder, "--out", Path.Combine(_folder, "x.png"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("has no metrics.csv", error, StringComparison.Ordinal);
+    }
 }

@@ -11,13 +11,14 @@ namespace A3cGrpc.Training.Tests;
 /// </summary>
 public sealed class LearningTests : IDisposable
 {
-    // Reference scores, measured on this environment with `a3c env baseline` (10-episode evaluations as here):
-    // - uniform random actions: -936 per episode (std 31 over 100 episodes), so a 10-episode mean of about -936 ± 10;
+    // Reference scores, measured on this environment (10-episode evaluations as here, docs/environment.md):
+    // - uniform random actions (`a3c env baseline`): -936 per episode (std 31 over 100), so a 10-episode mean of -936 ± 10;
     // - no force: -999.7; a constant push of +1 or -1: -833 to -841 (the cart rests against a rail end);
-    // - an untrained or stuck μ policy: μ = clamp(2·tanh(z), -1, 1) saturates within the first updates and then
-    //   scores exactly the constant-push range, -837 ± 4.
-    // The bar sits 300 above every one of them; measured runs with seed 1 break through at about 380,000 steps
-    // (evaluation means of -149, then 33 to 270; docs/experiments.md).
+    // - the untrained μ policy (evaluated after one step, before any update): -966, -804, -949 for seeds 1, 2, 3;
+    // - a saturated μ = clamp(2·tanh(z), -1, 1), the seed's known plateau: -837 ± 4, the constant-push range.
+    // The bar sits about 300 above the best of these. Measured with seed 1 (docs/experiments.md): the first
+    // evaluation, after 20,000 steps, already scores 67.9; the budget leaves room for the plateau-then-breakthrough
+    // course that other seeds and versions of the code showed (a breakthrough at about 380,000 steps).
     private const double Bar = -500.0;
     private const long Budget = 700_000;
 
@@ -40,7 +41,7 @@ public sealed class LearningTests : IDisposable
         Assert.True(
             summary.BestEvaluation!.Mean >= Bar,
             $"best evaluation mean {summary.BestEvaluation.Mean:F1} after {summary.EnvSteps} steps; bar {Bar}");
-        Assert.True(summary.Evaluations >= 2);
+        Assert.True(summary.Updates > 0);
     }
 
     private sealed class StopAtBar(CancellationTokenSource reached) : ITrainingObserver

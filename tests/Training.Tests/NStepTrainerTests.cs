@@ -36,7 +36,7 @@ public sealed class NStepTrainerTests : IDisposable
         Assert.True(File.Exists(folder.Checkpoint));
         Assert.True(File.Exists(folder.LearningCurvePng));
         Assert.Equal(summary.EnvSteps, RunSummary.Load(folder.SummaryJson).EnvSteps);
-        var history = MetricsHistory.LoadAndTrim(folder.MetricsCsv, long.MaxValue);
+        var history = MetricsHistory.Read(folder.MetricsCsv);
         Assert.Equal([1000L, 2000L], history.Episodes.Select(e => e.EnvSteps));
         Assert.Equal([1000L, 2000L], history.Evaluations.Select(e => e.EnvSteps));
         Assert.All(history.Evaluations, e => Assert.Equal(2, e.Episodes));
@@ -50,7 +50,7 @@ public sealed class NStepTrainerTests : IDisposable
         var third = Train(new RunFolder(Path.Combine(_root, "c")), maxSteps: 2000, seed: 6);
 
         double[] TrainingReturns(string run) =>
-            [.. MetricsHistory.LoadAndTrim(Path.Combine(_root, run, "metrics.csv"), long.MaxValue).Episodes.Select(e => e.Return)];
+            [.. MetricsHistory.Read(Path.Combine(_root, run, "metrics.csv")).Episodes.Select(e => e.Return)];
 
         Assert.Equal(first.LastEvaluation!.Returns, second.LastEvaluation!.Returns);
         Assert.Equal(TrainingReturns("a"), TrainingReturns("b"));
@@ -71,7 +71,7 @@ public sealed class NStepTrainerTests : IDisposable
         Assert.Equal(3000, resumed.EnvSteps);
         Assert.Equal(3, resumed.Episodes);
         Assert.Equal(3, resumed.Evaluations);
-        var history = MetricsHistory.LoadAndTrim(folder.MetricsCsv, long.MaxValue);
+        var history = MetricsHistory.Read(folder.MetricsCsv);
         Assert.Equal([1L, 2L, 3L], history.Episodes.Select(e => e.Episode));
         Assert.Equal([1000L, 2000L, 3000L], history.Evaluations.Select(e => e.EnvSteps));
     }

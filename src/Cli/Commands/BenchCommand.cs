@@ -9,7 +9,7 @@ namespace A3cGrpc.Cli.Commands;
 /// <summary><c>a3c bench</c>: measures the core costs and writes them as JSON (never a test).</summary>
 internal static class BenchCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    private static readonly JsonSerializerOptions _jsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -66,7 +66,7 @@ internal static class BenchCommand
 
             var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
             var path = Path.Combine(folder, $"core-{startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json");
-            File.WriteAllText(path, JsonSerializer.Serialize(report, JsonOptions));
+            File.WriteAllText(path, JsonSerializer.Serialize(report, _jsonOptions));
             writer.WriteLine($"Wrote {path}");
             return 0;
         });

@@ -8,15 +8,15 @@ namespace A3cGrpc.Cli.Console;
 
 /// <summary>
 /// Shows a run's progress: a live table on an interactive terminal, plain lines (one per evaluation and
-/// one every <see cref="PlainStatusInterval"/>) when output is redirected, as in CI.
+/// one every 30 seconds) when output is redirected, as in CI.
 /// </summary>
 internal sealed class TrainingConsole(IAnsiConsole console, bool interactive) : ITrainingObserver
 {
-    private static readonly TimeSpan PlainStatusInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _plainStatusInterval = TimeSpan.FromSeconds(30);
     private readonly List<EvaluationResult> _evaluations = [];
     private TrainingProgress? _latest;
     private LiveDisplayContext? _live;
-    private double _nextPlainStatusAt = PlainStatusInterval.TotalSeconds;
+    private double _nextPlainStatusAt = _plainStatusInterval.TotalSeconds;
 
     /// <summary>True when the console can redraw in place.</summary>
     public static bool IsInteractive(IAnsiConsole console) =>
@@ -77,7 +77,7 @@ internal sealed class TrainingConsole(IAnsiConsole console, bool interactive) : 
 
         if (progress.WallSeconds >= _nextPlainStatusAt)
         {
-            _nextPlainStatusAt = progress.WallSeconds + PlainStatusInterval.TotalSeconds;
+            _nextPlainStatusAt = progress.WallSeconds + _plainStatusInterval.TotalSeconds;
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                 $"train steps {progress.EnvSteps,9}  wall {Minutes(progress.WallSeconds)}  {progress.EnvStepsPerSecond,6:F0} steps/s  episodes {progress.Episodes}  recent return {Format(progress.RecentMeanReturn)}");
         }

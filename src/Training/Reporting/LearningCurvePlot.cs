@@ -29,19 +29,25 @@ public static class LearningCurvePlot
         ArgumentNullException.ThrowIfNull(evaluations);
         ArgumentNullException.ThrowIfNull(thresholds);
 
-        var bySteps = BuildPanel(
+        using var bySteps = BuildPanel(
             $"{title}: return against environment steps", "environment steps",
             [.. episodes.Select(e => (double)e.EnvSteps)], [.. evaluations.Select(e => (double)e.EnvSteps)],
             episodes, evaluations, thresholds);
-        var byTime = BuildPanel(
+        using var byTime = BuildPanel(
             "return against wall-clock time", "wall-clock minutes",
             [.. episodes.Select(e => e.WallSeconds / 60.0)], [.. evaluations.Select(e => e.WallSeconds / 60.0)],
             episodes, evaluations, thresholds);
 
+        SaveTwoPanels(path, bySteps, byTime);
+    }
+
+    /// <summary>Stacks two plots into one PNG, written through a temporary file and a rename.</summary>
+    internal static void SaveTwoPanels(string path, Plot top, Plot bottom)
+    {
         using var surface = SKSurface.Create(new SKImageInfo(Width, 2 * PanelHeight));
         surface.Canvas.Clear(SKColors.White);
-        DrawPanel(surface.Canvas, bySteps, top: 0);
-        DrawPanel(surface.Canvas, byTime, top: PanelHeight);
+        DrawPanel(surface.Canvas, top, top: 0);
+        DrawPanel(surface.Canvas, bottom, top: PanelHeight);
 
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
@@ -105,6 +111,15 @@ public static class LearningCurvePlot
             line.LegendText = $"evaluation mean ({evaluations[0].Episodes} episodes, μ policy)";
         }
 
+        AddThresholds(plot, thresholds);
+        plot.Axes.SetLimitsY(-1050, 1000);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot;
+    }
+
+    /// <summary>The seed's bar and gym's solved threshold as dashed lines, with a fixed return axis.</summary>
+    internal static void AddThresholds(Plot plot, EvaluationOptions thresholds)
+    {
         var progress = plot.Add.HorizontalLine(thresholds.ProgressThreshold);
         progress.Color = Colors.Orange;
         progress.LinePattern = LinePattern.Dashed;
@@ -113,9 +128,7 @@ public static class LearningCurvePlot
         solved.Color = Colors.Green;
         solved.LinePattern = LinePattern.Dashed;
         solved.LegendText = $"solved ({thresholds.SolvedThreshold:0})";
-
         plot.Axes.SetLimitsY(-1050, 1000);
         plot.ShowLegend(Alignment.UpperLeft);
-        return plot;
     }
 }

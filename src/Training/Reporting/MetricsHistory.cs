@@ -22,11 +22,24 @@ public sealed class MetricsHistory
     /// </summary>
     public static MetricsHistory LoadAndTrim(string path, long maxEnvSteps)
     {
-        var history = new MetricsHistory();
         if (!File.Exists(path))
         {
-            return history;
+            return new MetricsHistory();
         }
+
+        var (history, kept) = Parse(path, maxEnvSteps);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, string.Join('\n', kept) + "\n");
+        File.Move(temp, path, overwrite: true);
+        return history;
+    }
+
+    /// <summary>Reads every row of <paramref name="path"/> without changing the file.</summary>
+    public static MetricsHistory Read(string path) => Parse(path, long.MaxValue).History;
+
+    private static (MetricsHistory History, List<string> Kept) Parse(string path, long maxEnvSteps)
+    {
+        var history = new MetricsHistory();
 
         var kept = new List<string> { MetricsCsvWriter.Header };
         var lineNumber = 0;
@@ -86,10 +99,7 @@ public sealed class MetricsHistory
             kept.Add(line);
         }
 
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, string.Join('\n', kept) + "\n");
-        File.Move(temp, path, overwrite: true);
-        return history;
+        return (history, kept);
     }
 
     private static long ParseLong(string text, string path, int line) =>

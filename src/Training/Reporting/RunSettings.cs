@@ -10,14 +10,14 @@ namespace A3cGrpc.Training.Reporting;
 /// </summary>
 public sealed record RunSettings(A3cHyperparameters Hyperparameters, int Seed, EvaluationOptions Evaluation)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    private static readonly JsonSerializerOptions _jsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
     /// <summary>Writes the settings as JSON.</summary>
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, _jsonOptions));
 
     /// <summary>Reads settings written by <see cref="Save"/>, with a clear error when there are none.</summary>
     public static RunSettings Load(string path)
@@ -27,7 +27,7 @@ public sealed record RunSettings(A3cHyperparameters Hyperparameters, int Seed, E
             throw new FileNotFoundException($"No run settings at {path}: is this a run folder made by 'a3c train'?", path);
         }
 
-        var settings = JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(path), JsonOptions)
+        var settings = JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(path), _jsonOptions)
             ?? throw new InvalidDataException($"{path} holds no run settings.");
         settings.Hyperparameters.Validate();
         settings.Evaluation.Validate();

@@ -25,7 +25,7 @@ public sealed record RunSummary(
     EvaluationResult? BestEvaluation,
     EvaluationResult? LastEvaluation)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    private static readonly JsonSerializerOptions _jsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -37,12 +37,12 @@ public sealed record RunSummary(
     public void Save(string path)
     {
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, JsonOptions));
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, _jsonOptions));
         File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Reads a summary written by <see cref="Save"/>.</summary>
     public static RunSummary Load(string path) =>
-        JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), JsonOptions)
+        JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), _jsonOptions)
         ?? throw new InvalidDataException($"{path} holds no run summary.");
 }
