@@ -114,17 +114,19 @@ internal static class TrainCommand
             nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, runDir, resume,
         };
 
-        command.SetAction((parse, cancellationToken) =>
+        // Asynchronous on purpose: System.CommandLine registers its SIGINT/SIGTERM handling once the action has
+        // returned its task, and then cancels the token the trainer watches.
+        command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                return Task.FromResult(Run(parse, cancellationToken));
+                return await Task.Run(() => Run(parse, cancellationToken), CancellationToken.None);
             }
             catch (Exception ex) when (ex is ArgumentException or System.ComponentModel.DataAnnotations.ValidationException
                                            or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
             {
-                parse.InvocationConfiguration.Error.WriteLine($"error: {ex.Message}");
-                return Task.FromResult(2);
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {ex.Message}");
+                return 2;
             }
         });
         return command;
@@ -186,25 +188,9 @@ internal static class TrainCommand
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                 $"Training n = {settings.Hyperparameters.NSteps}, lr = {settings.Hyperparameters.EffectiveLearningRate}, seed {settings.Seed}; run folder [blue]{folder.Path}[/]");
 
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            void OnCancel(object? sender, ConsoleCancelEventArgs e)
-            {
-                e.Cancel = true;
-                stop.Cancel();
-            }
-
-            System.Console.CancelKeyPress += OnCancel;
-            try
-            {
-                var display = new TrainingConsole(console, TrainingConsole.IsInteractive(console));
-                var summary = display.Run(() => trainer.Run(display, resumeFolder is not null, stop.Token));
-                PrintSummary(console, summary, folder);
-            }
-            finally
-            {
-                System.Console.CancelKeyPress -= OnCancel;
-            }
-
+            var display = new TrainingConsole(console, TrainingConsole.IsInteractive(console));
+            var summary = display.Run(() => trainer.Run(display, resumeFolder is not null, cancellationToken));
+            PrintSummary(console, summary, folder);
             return 0;
         }
     }
