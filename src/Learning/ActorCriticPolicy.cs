@@ -115,6 +115,16 @@ public sealed class ActorCriticPolicy : IDisposable
         return new PolicyDecision(action, mean, deviation, value);
     }
 
+    /// <summary>
+    /// Restarts the sampling stream from <paramref name="seed"/>: the trainer gives every episode a stream of its
+    /// own, so an episode's noise depends only on the run's seed and the episode's index (also after a resume).
+    /// </summary>
+    public void Reseed(long seed)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _generator.manual_seed(seed);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -25,8 +25,9 @@ public sealed record LoadedCheckpoint(
 /// <summary>
 /// Checkpoints of a learner: the weights, the FULL Adam state (per parameter: step count, exp_avg, exp_avg_sq),
 /// <see cref="TrainingCounters"/> and the caller's own JSON, in one file written atomically (a temporary file in the
-/// same folder, flushed to disk, then renamed over the target). Loading restores exactly, so a resumed run is
-/// bit-identical to one that never stopped.
+/// same folder, flushed to disk, then renamed over the target). Loading restores the learner exactly: the same
+/// further updates give bit-identical weights to a learner that never stopped (the caller's own state, such as
+/// random streams and environments, is the caller's to restore).
 /// </summary>
 /// <remarks>
 /// File layout (little-endian): 8-byte magic <c>A3CCKPT\x1A</c>, int32 format version, int32 header length, the

@@ -19,6 +19,8 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, error);
         Assert.Contains("Stopped (StepBudget) after 2,000 env steps", output, StringComparison.Ordinal);
+        // Not a terminal: one plain line per evaluation.
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("eval  steps", StringComparison.Ordinal)));
         foreach (var file in new[] { "config.json", "metrics.csv", "learning-curve.png", "checkpoint.a3c", "summary.json" })
         {
             Assert.True(File.Exists(Path.Combine(run, file)), file);
@@ -49,7 +51,7 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Train_ResumeFolderWithoutCheckpoint_ExitsWithClearError()
+    public async Task Train_ResumeMissingFolder_ExitsWithClearErrorAndCreatesNothing()
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", Path.Combine(_folder, "missing"));
 
@@ -58,11 +60,74 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_folder, "missing")));
     }
 
+    [Fact]
+    public async Task Train_ResumeFolderWithSettingsButNoCheckpoint_ExitsWithClearError()
+    {
+        var run = Path.Combine(_folder, "run");
+        await CliRunner.RunAsync("train", "--max-steps", "10", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
+        File.Delete(Path.Combine(run, "checkpoint.a3c"));
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", run);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("has no checkpoint.a3c", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_ResumeEmptyFolder_ExitsNamingTheMissingSettings()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", _folder);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("No run settings", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_FolderThatHoldsARunWithoutResume_IsRefusedAndLeftUntouched()
+    {
+        var run = Path.Combine(_folder, "run");
+        await CliRunner.RunAsync("train", "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
+        var metricsBefore = await File.ReadAllTextAsync(Path.Combine(run, "metrics.csv"));
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--max-steps", "1000", "--run-dir", run);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("already holds a run", error, StringComparison.Ordinal);
+        Assert.Equal(metricsBefore, await File.ReadAllTextAsync(Path.Combine(run, "metrics.csv")));
+    }
+
+    [Fact]
+    public async Task Train_ResumeWithRunDir_IsRefused()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", _folder, "--run-dir", _folder);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("cannot be combined with --run-dir", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_Train_DescribesEveryOption()
+    {
+        var (exitCode, output, _) = await CliRunner.RunAsync("train", "--help");
+
+        Assert.Equal(0, exitCode);
+        foreach (var option in new[]
+                 {
+                     "--n-steps", "--seed", "--learning-rate", "--gamma", "--max-steps", "--max-minutes", "--no-stop-when-solved",
+                     "--eval-every", "--eval-episodes", "--run-dir", "--resume",
+                 })
+        {
+            var line = output.Split('\n').FirstOrDefault(l => l.Split(' ', ',').Contains(option));
+            Assert.True(line is not null, $"{option} is missing from the help");
+            Assert.True(line!.Length > option.Length + 25, $"{option} has no description: '{line}'");
+        }
+    }
+
     [Theory]
-    [InlineData("--n-steps", "0", "--n-steps must be between")]
-    [InlineData("--gamma", "1.5", "--gamma must be in (0, 1]")]
-    [InlineData("--learning-rate", "-1", "--learning-rate must be a positive number")]
-    [InlineData("--eval-episodes", "0", "--eval-episodes must be between")]
+    [InlineData("--n-steps", "0", "NSteps must be between 1 and 10000")]
+    [InlineData("--gamma", "1.5", "Gamma must be between 0 and 1")]
+    [InlineData("--learning-rate", "-1", "LearningRate must be between")]
+    [InlineData("--eval-episodes", "0", "Evaluation episodes must be between 1 and 1000")]
     [InlineData("--max-minutes", "-2", "--max-minutes must be a non-negative number")]
     public async Task Train_BadOption_FailsBeforeTrainingWithItsMessage(string option, string value, string message)
     {

@@ -23,6 +23,22 @@ public sealed class ActorCriticPolicyTests
     }
 
     [Fact]
+    public void Reseed_SameSeedAsConstruction_RestartsTheSameStream()
+    {
+        using var model = ActorCritic.Create(new A3cHyperparameters(), seed: 1);
+        using var policy = new ActorCriticPolicy(model, seed: 7);
+        var first = Enumerable.Range(0, 3).Select(_ => policy.Act(_observation).Action).ToArray();
+
+        policy.Reseed(7);
+        var again = Enumerable.Range(0, 3).Select(_ => policy.Act(_observation).Action).ToArray();
+        policy.Reseed(8);
+        var other = policy.Act(_observation).Action;
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first[0], other);
+    }
+
+    [Fact]
     public void Act_DifferentSeed_DrawsDifferentSamples()
     {
         using var model = ActorCritic.Create(new A3cHyperparameters(), seed: 1);

@@ -41,7 +41,8 @@ public sealed class LearningTests : IDisposable
         Assert.True(
             summary.BestEvaluation!.Mean >= Bar,
             $"best evaluation mean {summary.BestEvaluation.Mean:F1} after {summary.EnvSteps} steps; bar {Bar}");
-        Assert.True(summary.Updates > 0);
+        // It stopped because the bar was reached (the observer cancels), not because the budget ran out.
+        Assert.Equal(nameof(StopReason.Cancelled), summary.StopReason);
     }
 
     private sealed class StopAtBar(CancellationTokenSource reached) : ITrainingObserver

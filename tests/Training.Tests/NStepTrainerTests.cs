@@ -29,16 +29,17 @@ public sealed class NStepTrainerTests : IDisposable
         Assert.Equal(nameof(StopReason.StepBudget), summary.StopReason);
         Assert.Equal(2500, summary.EnvSteps);
         Assert.Equal(2, summary.Episodes); // 1000-step episodes
+        Assert.Equal(2500, summary.LastEvaluation!.EnvSteps); // a final evaluation where the run stopped
         // n = 8 divides 1000, so each episode is 125 full windows; the last 500 steps make 62 full windows
         // and 4 transitions left in the buffer when the budget stops the run.
         Assert.Equal(125 + 125 + 62, summary.Updates);
-        Assert.Equal(2, summary.Evaluations);
+        Assert.Equal(3, summary.Evaluations);
         Assert.True(File.Exists(folder.Checkpoint));
         Assert.True(File.Exists(folder.LearningCurvePng));
         Assert.Equal(summary.EnvSteps, RunSummary.Load(folder.SummaryJson).EnvSteps);
         var history = MetricsHistory.Read(folder.MetricsCsv);
         Assert.Equal([1000L, 2000L], history.Episodes.Select(e => e.EnvSteps));
-        Assert.Equal([1000L, 2000L], history.Evaluations.Select(e => e.EnvSteps));
+        Assert.Equal([1000L, 2000L, 2500L], history.Evaluations.Select(e => e.EnvSteps));
         Assert.All(history.Evaluations, e => Assert.Equal(2, e.Episodes));
     }
 
@@ -61,13 +62,26 @@ public sealed class NStepTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Run_NStepsNotDividingTheEpisode_UpdatesOnceMoreWithTheLeftoverWindow()
+    {
+        var summary = Train(new RunFolder(Path.Combine(_root, "run")), maxSteps: 2000, nSteps: 3);
+
+        // 1000 = 333 * 3 + 1: each episode makes 333 full windows and one more of a single transition.
+        Assert.Equal(2 * 334, summary.Updates);
+    }
+
+    [Fact]
     public void Run_Resume_ContinuesCountersAndHistory()
     {
         var folder = new RunFolder(Path.Combine(_root, "run"));
-        Train(folder, maxSteps: 2000);
+        var first = Train(folder, maxSteps: 2000);
+        // A row written after the last checkpoint, as by a crash between the two: resuming must drop it,
+        // and a row torn mid-write must not stop the resume.
+        File.AppendAllText(folder.MetricsCsv, "train,2500,99,3,-1.5,,,,,,\ntrain,26");
 
         var resumed = Train(folder, maxSteps: 3000, resume: true);
 
+        Assert.True(resumed.WallSeconds > first.WallSeconds);
         Assert.Equal(3000, resumed.EnvSteps);
         Assert.Equal(3, resumed.Episodes);
         Assert.Equal(3, resumed.Evaluations);
@@ -87,7 +101,24 @@ public sealed class NStepTrainerTests : IDisposable
     }
 
     [Fact]
-    public void Run_CancelledBeforeStart_StopsAfterOneStepWithCheckpoint()
+    public void Run_ObserverThrows_WritesAFailedSummaryAndRethrows()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "run"));
+        var trainer = new NStepTrainer(
+            new A3cHyperparameters(), new TrainingOptions { MaxDuration = null, MaxEnvSteps = 5000 },
+            new EvaluationOptions { EveryEnvSteps = 1000, Episodes = 1 }, folder);
+
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.Run(new ThrowingObserver(), resume: false, CancellationToken.None));
+
+        Assert.Equal("boom", error.Message);
+        var summary = RunSummary.Load(folder.SummaryJson);
+        Assert.Equal("Failed: InvalidOperationException: boom", summary.StopReason);
+        Assert.Equal(1000, summary.EnvSteps);
+        Assert.True(File.Exists(folder.LearningCurvePng));
+    }
+
+    [Fact]
+    public void Run_CancelledBeforeStart_TakesNoStepAndStillCheckpoints()
     {
         var folder = new RunFolder(Path.Combine(_root, "run"));
         using var cancelled = new CancellationTokenSource();
@@ -98,7 +129,21 @@ public sealed class NStepTrainerTests : IDisposable
             .Run(observer: null, resume: false, cancelled.Token);
 
         Assert.Equal(nameof(StopReason.Cancelled), summary.StopReason);
-        Assert.Equal(1, summary.EnvSteps);
+        Assert.Equal(0, summary.EnvSteps);
+        Assert.Equal(0, summary.Evaluations);
         Assert.True(File.Exists(folder.Checkpoint));
+    }
+
+    private sealed class ThrowingObserver : ITrainingObserver
+    {
+        public void OnEpisode(TrainingEpisode episode)
+        {
+        }
+
+        public void OnEvaluation(EvaluationResult evaluation, TrainingProgress progress) => throw new InvalidOperationException("boom");
+
+        public void OnProgress(TrainingProgress progress)
+        {
+        }
     }
 }

@@ -84,7 +84,7 @@ internal static class BenchCommand
             Runtime = RuntimeInformation.FrameworkDescription,
             Cores = Environment.ProcessorCount,
             Cpu = cpu ?? "unknown",
-            TorchThreads = 1,
+            TorchThreads = A3cGrpc.Learning.TorchRuntime.Threads,
         };
     }
 }

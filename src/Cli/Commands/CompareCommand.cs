@@ -38,8 +38,16 @@ internal static class CompareCommand
                     return 2;
                 }
 
-                // Read without trimming: the comparison shows everything each run recorded.
-                loaded.Add((label, MetricsHistory.Read(metrics)));
+                try
+                {
+                    // Read without trimming: the comparison shows everything each run recorded.
+                    loaded.Add((label, MetricsHistory.Read(metrics)));
+                }
+                catch (InvalidDataException ex)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"error: {ex.Message}");
+                    return 2;
+                }
             }
 
             var path = Path.GetFullPath(parse.GetValue(output)!);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using A3cGrpc.Cli.Console;
 using A3cGrpc.Learning;
@@ -42,11 +43,11 @@ internal static class TrainCommand
         };
         var maxSteps = new Option<long?>("--max-steps")
         {
-            Description = "Budget in training environment steps (default: none).",
+            Description = "Budget in environment steps, counted over the whole run (a resumed run continues to this total). Default: none.",
         };
         var maxMinutes = new Option<double?>("--max-minutes")
         {
-            Description = $"Budget in wall-clock minutes (default {trainingDefaults.MaxDuration!.Value.TotalMinutes}; 0 = none).",
+            Description = $"Budget in wall-clock minutes for this session (default {trainingDefaults.MaxDuration!.Value.TotalMinutes}; 0 = none).",
         };
         var keepGoing = new Option<bool>("--no-stop-when-solved")
         {
@@ -64,22 +65,13 @@ internal static class TrainCommand
         };
         var runDir = new Option<string?>("--run-dir")
         {
-            Description = "Folder for metrics.csv, learning-curve.png, checkpoint.a3c, summary.json (default: runs/<time>-n<N>-s<seed>).",
+            Description = "A new folder for config.json, metrics.csv, learning-curve.png, checkpoint.a3c, summary.json (default: runs/<time>-n<N>-s<seed>). A folder that already holds a run is refused: use --resume.",
         };
         var resume = new Option<string?>("--resume")
         {
             Description = "Continue the run in this folder from its checkpoint, with the settings it started with (budgets come from this command line).",
         };
 
-        AddRangeValidator(nSteps, 1, 10_000, "--n-steps");
-        AddRangeValidator(evalEpisodes, 1, 1000, "--eval-episodes");
-        evalEvery.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 1)
-            {
-                r.AddError("--eval-every must be at least 1 env step.");
-            }
-        });
         maxSteps.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<long?>() is < 1)
@@ -94,21 +86,6 @@ internal static class TrainCommand
                 r.AddError("--max-minutes must be a non-negative number (0 = no time budget).");
             }
         });
-        learningRate.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } lr && (!double.IsFinite(lr) || lr <= 0))
-            {
-                r.AddError("--learning-rate must be a positive number.");
-            }
-        });
-        gamma.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is var g && (!double.IsFinite(g) || g <= 0 || g > 1))
-            {
-                r.AddError("--gamma must be in (0, 1].");
-            }
-        });
-
         var command = new Command("train", "Train the seed's n-step actor-critic in one process, evaluating as it goes.")
         {
             nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, runDir, resume,
@@ -118,22 +95,38 @@ internal static class TrainCommand
         // returned its task, and then cancels the token the trainer watches.
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var console = CliApp.ConsoleFor(parse);
+            Prepared prepared;
             try
             {
-                return await Task.Run(() => Run(parse, cancellationToken), CancellationToken.None);
+                prepared = Prepare(parse);
             }
-            catch (Exception ex) when (ex is ArgumentException or System.ComponentModel.DataAnnotations.ValidationException
-                                           or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+            catch (Exception ex) when (ex is ArgumentException or ValidationException or InvalidDataException
+                                           or FileNotFoundException or DirectoryNotFoundException or IOException)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {ex.Message}");
                 return 2;
             }
+
+            var (settings, trainer, folder, resuming) = prepared;
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"Training n = {settings.Hyperparameters.NSteps}, lr = {settings.Hyperparameters.EffectiveLearningRate}, seed {settings.Seed}; run folder [blue]{folder.Path}[/]");
+            var display = new TrainingConsole(console, TrainingConsole.IsInteractive(console));
+            var summary = await Task.Run(() => display.Run(() => trainer.Run(display, resuming, cancellationToken)), CancellationToken.None);
+            PrintSummary(console, summary, folder);
+            return 0;
         });
         return command;
 
-        int Run(ParseResult parse, CancellationToken cancellationToken)
+        // Everything that can be wrong with the command line is found here, before any file is written.
+        Prepared Prepare(ParseResult parse)
         {
             var resumeFolder = parse.GetValue(resume);
+            if (resumeFolder is not null && parse.GetValue(runDir) is not null)
+            {
+                throw new ArgumentException("--resume continues the run in its own folder; it cannot be combined with --run-dir.");
+            }
+
             RunSettings settings;
             if (resumeFolder is not null)
             {
@@ -142,7 +135,11 @@ internal static class TrainCommand
                     throw new DirectoryNotFoundException($"Nothing to resume: {resumeFolder} does not exist.");
                 }
 
-                settings = RunSettings.Load(new RunFolder(resumeFolder).ConfigJson);
+                settings = RunSettings.Load(Path.Combine(resumeFolder, RunFolder.ConfigFileName));
+                if (!File.Exists(Path.Combine(resumeFolder, RunFolder.CheckpointFileName)))
+                {
+                    throw new FileNotFoundException($"Nothing to resume in {resumeFolder}: it has no {RunFolder.CheckpointFileName}.");
+                }
             }
             else
             {
@@ -169,45 +166,35 @@ internal static class TrainCommand
                 MaxDuration = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
                 StopWhenSolved = !parse.GetValue(keepGoing),
             };
+            settings.Hyperparameters.Validate();
+            settings.Evaluation.Validate();
+            training.Validate();
 
-            if (resumeFolder is not null && !File.Exists(new RunFolder(resumeFolder).Checkpoint))
+            var path = resumeFolder
+                ?? parse.GetValue(runDir)
+                ?? RunFolder.NewPath("runs", settings.Hyperparameters.NSteps, settings.Seed, DateTimeOffset.UtcNow);
+            if (resumeFolder is null && RunFolder.HoldsARun(path))
             {
-                throw new FileNotFoundException($"Nothing to resume in {resumeFolder}: it has no checkpoint.a3c.");
+                throw new IOException($"{path} already holds a run; use --resume {path} to continue it, or choose another --run-dir.");
             }
 
-            var folder = new RunFolder(resumeFolder
-                ?? parse.GetValue(runDir)
-                ?? RunFolder.NewPath("runs", settings.Hyperparameters.NSteps, settings.Seed, DateTimeOffset.UtcNow));
+            var folder = new RunFolder(path);
             var trainer = new NStepTrainer(settings.Hyperparameters, training, settings.Evaluation, folder);
             if (resumeFolder is null)
             {
                 settings.Save(folder.ConfigJson);
             }
 
-            var console = CliApp.ConsoleFor(parse);
-            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-                $"Training n = {settings.Hyperparameters.NSteps}, lr = {settings.Hyperparameters.EffectiveLearningRate}, seed {settings.Seed}; run folder [blue]{folder.Path}[/]");
-
-            var display = new TrainingConsole(console, TrainingConsole.IsInteractive(console));
-            var summary = display.Run(() => trainer.Run(display, resumeFolder is not null, cancellationToken));
-            PrintSummary(console, summary, folder);
-            return 0;
+            return new Prepared(settings, trainer, folder, resumeFolder is not null);
         }
     }
 
-    private static void AddRangeValidator(Option<int> option, int min, int max, string name) =>
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < min || r.GetValueOrDefault<int>() > max)
-            {
-                r.AddError($"{name} must be between {min} and {max}.");
-            }
-        });
+    private sealed record Prepared(RunSettings Settings, NStepTrainer Trainer, RunFolder Folder, bool Resuming);
 
     private static void PrintSummary(IAnsiConsole console, RunSummary s, RunFolder folder)
     {
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-            $"Stopped ({s.StopReason}) after {s.EnvSteps:N0} env steps, {s.Episodes} episodes, {s.Updates:N0} updates, {TimeSpan.FromSeconds(s.WallSeconds):hh\\:mm\\:ss} ({s.EnvStepsPerSecond:F0} steps/s).");
+            $"Stopped ({s.StopReason}) after {s.EnvSteps:N0} env steps, {s.Episodes} episodes, {s.Updates:N0} updates, {TimeSpan.FromSeconds(s.WallSeconds):hh\\:mm\\:ss} ({s.SessionEnvStepsPerSecond:F0} steps/s this session).");
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"Best evaluation mean: {(s.BestEvaluation is { } b ? b.Mean.ToString("F1", CultureInfo.InvariantCulture) : "-")}; first mean ≥ 400: {Describe(s.FirstMeanAtLeastProgressThreshold)}; solved (≥ 800): {Describe(s.Solved)}.");
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,

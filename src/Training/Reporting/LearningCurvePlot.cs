@@ -112,8 +112,6 @@ public static class LearningCurvePlot
         }
 
         AddThresholds(plot, thresholds);
-        plot.Axes.SetLimitsY(-1050, 1000);
-        plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
 

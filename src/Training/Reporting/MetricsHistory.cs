@@ -42,8 +42,13 @@ public sealed class MetricsHistory
         var history = new MetricsHistory();
 
         var kept = new List<string> { MetricsCsvWriter.Header };
+        var lines = File.ReadAllText(path).Split('\n');
+
+        // Every row is written whole and newline-terminated, so text after the last newline is a row torn by
+        // a crash mid-write: it is dropped rather than making the run impossible to resume.
+        var complete = lines.Length - 1;
         var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in lines.Take(complete))
         {
             lineNumber++;
             if (lineNumber == 1)

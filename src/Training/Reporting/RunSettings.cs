@@ -16,8 +16,13 @@ public sealed record RunSettings(A3cHyperparameters Hyperparameters, int Seed, E
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    /// <summary>Writes the settings as JSON.</summary>
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, _jsonOptions));
+    /// <summary>Writes the settings as JSON, through a temporary file and a rename.</summary>
+    public void Save(string path)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, _jsonOptions));
+        File.Move(temp, path, overwrite: true);
+    }
 
     /// <summary>Reads settings written by <see cref="Save"/>, with a clear error when there are none.</summary>
     public static RunSettings Load(string path)

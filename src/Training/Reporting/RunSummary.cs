@@ -5,20 +5,25 @@ using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.Training.Reporting;
 
-/// <summary>What <c>summary.json</c> says about a run: its settings, totals, milestones and evaluations.</summary>
+/// <summary>
+/// What <c>summary.json</c> says about a run: its settings, totals, milestones and evaluations. Totals and
+/// wall time cover the whole run, across resumes; <see cref="SessionStartedAt"/> and
+/// <see cref="SessionEnvStepsPerSecond"/> describe the last session only. Per-episode evaluation returns are kept
+/// for evaluations of the last session (metrics.csv stores their statistics, not every return).
+/// </summary>
 public sealed record RunSummary(
     string Mode,
     int Seed,
     A3cHyperparameters Hyperparameters,
     EvaluationOptions Evaluation,
-    DateTimeOffset StartedAt,
+    DateTimeOffset SessionStartedAt,
     DateTimeOffset FinishedAt,
     string StopReason,
     long EnvSteps,
     long Episodes,
     long Updates,
     double WallSeconds,
-    double EnvStepsPerSecond,
+    double SessionEnvStepsPerSecond,
     int Evaluations,
     Milestone? FirstMeanAtLeastProgressThreshold,
     Milestone? Solved,

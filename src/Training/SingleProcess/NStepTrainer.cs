@@ -39,14 +39,21 @@ public sealed class NStepTrainer
 
     /// <summary>
     /// Trains until solved (if <see cref="TrainingOptions.StopWhenSolved"/>), a budget is used up, or
-    /// <paramref name="cancellationToken"/> fires; then writes the final checkpoint, curve and summary.
-    /// With <paramref name="resume"/>, continues from the folder's checkpoint: weights, optimiser state,
-    /// counters and history; the episode that was running when it was written starts afresh.
+    /// <paramref name="cancellationToken"/> fires; evaluates once more if steps were taken since the last
+    /// evaluation; then writes the final checkpoint, curve and summary. If training fails, the curve and a
+    /// summary saying why are still written (the checkpoint keeps the last good state) and the error is rethrown.
     /// </summary>
+    /// <remarks>
+    /// Episode <c>e</c> runs on an environment seeded <c>DeriveSeed(Seed, 2e)</c> and samples actions from a
+    /// stream seeded <c>DeriveSeed(Seed, 2e + 1)</c>, so what an episode sees depends only on the run's seed
+    /// and the episode's index. With <paramref name="resume"/>, the run continues from the folder's checkpoint
+    /// (weights, Adam state and counters restored exactly; metrics rows past the checkpoint are dropped); the
+    /// episode that was in progress when the checkpoint was written starts again from its beginning.
+    /// </remarks>
     public RunSummary Run(ITrainingObserver? observer, bool resume, CancellationToken cancellationToken)
     {
         TorchRuntime.Initialize();
-        var startedAt = DateTimeOffset.UtcNow;
+        var sessionStartedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
 
         using var learner = new LocalLearner(_hyper, _training.Seed);
@@ -63,6 +70,7 @@ public sealed class NStepTrainer
         var wallOffset = loaded.ElapsedSeconds;
         double Wall() => wallOffset + clock.Elapsed.TotalSeconds;
         var stepsAtStart = envSteps;
+        double StepsPerSecond() => (envSteps - stepsAtStart) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
         TrainingCounters Counters() => new()
         {
             EnvironmentSteps = envSteps,
@@ -71,10 +79,8 @@ public sealed class NStepTrainer
             ModelVersion = updates,
             ElapsedSeconds = Wall(),
         };
-        double StepsPerSecond() => (envSteps - stepsAtStart) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
 
         using var metrics = new MetricsCsvWriter(_folder.MetricsCsv);
-        using var env = new CartPoleSwingUpEnv(unchecked(_training.Seed + (int)episodes));
         var window = new NStepBuffer(_hyper);
         var observation = new double[SwingUpConstants.ObservationSize];
         var nextObservation = new double[SwingUpConstants.ObservationSize];
@@ -84,121 +90,167 @@ public sealed class NStepTrainer
 
         var recent = new Queue<double>(history.Episodes.TakeLast(RecentEpisodes).Select(e => e.Return));
         double? lastReturn = history.Episodes.Count > 0 ? history.Episodes[^1].Return : null;
+        var lastEvaluatedAt = history.Evaluations.Count > 0 ? history.Evaluations[^1].EnvSteps : -1;
         var nextEvaluationAt = (envSteps / _evaluation.EveryEnvSteps + 1) * _evaluation.EveryEnvSteps;
         var nextProgressAt = ProgressInterval;
-        StopReason? stop = null;
 
         TrainingProgress Snapshot() => new(
             envSteps, episodes, updates, Wall(), StepsPerSecond(), lastReturn,
             recent.Count > 0 ? recent.Average() : null,
             history.Evaluations.Count > 0 ? history.Evaluations[^1] : null, milestones.Best, milestones.Progress, milestones.Solved);
 
-        env.Reset(observation);
-        var episodeReturn = 0.0;
-        while (stop is null)
+        bool Evaluate()
         {
-            ToSingle(observation, observationF);
-            // Sample from Normal(mu, sigma); the environment gets the clipped action, the loss the sample.
-            var decision = policy.Act(observationF);
-            action[0] = ActorCriticPolicy.ClipAction(decision.Action);
-            var step = env.Step(action, nextObservation);
-            ToSingle(nextObservation, nextObservationF);
-            window.Add(observationF, decision.Action, (float)step.Reward, nextObservationF);
-            episodeReturn += step.Reward;
-            envSteps++;
+            var result = evaluator.Evaluate(evaluationPolicy, envSteps, episodes, Wall());
+            lastEvaluatedAt = envSteps;
+            metrics.Write(result);
+            history.Evaluations.Add(result);
+            var solvedNow = milestones.Record(result);
+            observer?.OnEvaluation(result, Snapshot());
+            return solvedNow;
+        }
 
-            if (window.IsFull || step.Truncated)
+        StopReason? Due()
+        {
+            if (cancellationToken.IsCancellationRequested)
             {
-                learner.Update(window.ToWindow());
-                window.Clear();
-                updates++;
-            }
-
-            if (step.Truncated)
-            {
-                episodes++;
-                var episode = new TrainingEpisode(episodes, envSteps, Wall(), episodeReturn);
-                metrics.Write(episode);
-                history.Episodes.Add(episode);
-                lastReturn = episodeReturn;
-                recent.Enqueue(episodeReturn);
-                if (recent.Count > RecentEpisodes)
-                {
-                    recent.Dequeue();
-                }
-
-                observer?.OnEpisode(episode);
-                env.Reset(observation);
-                episodeReturn = 0.0;
-            }
-            else
-            {
-                (observation, nextObservation) = (nextObservation, observation);
-            }
-
-            if (envSteps >= nextEvaluationAt)
-            {
-                nextEvaluationAt += _evaluation.EveryEnvSteps;
-                var result = evaluator.Evaluate(evaluationPolicy, envSteps, episodes, Wall());
-                metrics.Write(result);
-                history.Evaluations.Add(result);
-                var solvedNow = milestones.Record(result);
-                learner.SaveCheckpoint(_folder.Checkpoint, Counters());
-                observer?.OnEvaluation(result, Snapshot());
-                if (solvedNow && _training.StopWhenSolved)
-                {
-                    stop = StopReason.Solved;
-                }
+                return StopReason.Cancelled;
             }
 
             if (_training.MaxEnvSteps is { } maxSteps && envSteps >= maxSteps)
             {
-                stop ??= StopReason.StepBudget;
+                return StopReason.StepBudget;
             }
 
-            if (_training.MaxDuration is { } maxDuration && clock.Elapsed >= maxDuration)
-            {
-                stop ??= StopReason.TimeBudget;
-            }
-
-            if (cancellationToken.IsCancellationRequested)
-            {
-                stop ??= StopReason.Cancelled;
-            }
-
-            if (clock.Elapsed >= nextProgressAt)
-            {
-                nextProgressAt = clock.Elapsed + ProgressInterval;
-                observer?.OnProgress(Snapshot());
-            }
+            return _training.MaxDuration is { } maxDuration && clock.Elapsed >= maxDuration ? StopReason.TimeBudget : null;
         }
 
-        var final = Counters();
-        learner.SaveCheckpoint(_folder.Checkpoint, final);
-        LearningCurvePlot.Save(
-            _folder.LearningCurvePng, $"n-step actor-critic, n = {_hyper.NSteps}, seed {_training.Seed}",
-            history.Episodes, history.Evaluations, _evaluation);
+        CartPoleSwingUpEnv? env = null;
+        var episodeReturn = 0.0;
+        StopReason? stop = null;
+        try
+        {
+            StopReason reason;
+            while (true)
+            {
+                if ((stop ?? Due()) is { } due)
+                {
+                    reason = due;
+                    break;
+                }
 
-        var summary = new RunSummary(
-            Mode: "single-process",
-            Seed: _training.Seed,
-            Hyperparameters: _hyper,
-            Evaluation: _evaluation,
-            StartedAt: startedAt,
-            FinishedAt: DateTimeOffset.UtcNow,
-            StopReason: stop.Value.ToString(),
-            EnvSteps: envSteps,
-            Episodes: episodes,
-            Updates: updates,
-            WallSeconds: final.ElapsedSeconds,
-            EnvStepsPerSecond: StepsPerSecond(),
-            Evaluations: history.Evaluations.Count,
-            FirstMeanAtLeastProgressThreshold: milestones.Progress,
-            Solved: milestones.Solved,
-            BestEvaluation: milestones.Best,
-            LastEvaluation: history.Evaluations.Count > 0 ? history.Evaluations[^1] : null);
-        summary.Save(_folder.SummaryJson);
-        return summary;
+                if (env is null)
+                {
+                    env = new CartPoleSwingUpEnv(VectorSwingUpEnv.DeriveSeed(_training.Seed, checked((int)(2 * episodes))));
+                    policy.Reseed(VectorSwingUpEnv.DeriveSeed(_training.Seed, checked((int)((2 * episodes) + 1))));
+                    env.Reset(observation);
+                    window.Clear();
+                    episodeReturn = 0.0;
+                }
+
+                // Sample from Normal(mu, sigma); the environment gets the clipped action, the loss the sample.
+                ToSingle(observation, observationF);
+                var decision = policy.Act(observationF);
+                action[0] = ActorCriticPolicy.ClipAction(decision.Action, _hyper.ActionLow, _hyper.ActionHigh);
+                var step = env.Step(action, nextObservation);
+                ToSingle(nextObservation, nextObservationF);
+                window.Add(observationF, decision.Action, (float)step.Reward, nextObservationF);
+                episodeReturn += step.Reward;
+                envSteps++;
+
+                // Every n steps, and once more with whatever is left when the episode ends (seed-report.md).
+                if (window.IsFull || step.Truncated)
+                {
+                    learner.Update(window.ToWindow());
+                    window.Clear();
+                    updates++;
+                }
+
+                if (step.Truncated)
+                {
+                    episodes++;
+                    var episode = new TrainingEpisode(episodes, envSteps, Wall(), episodeReturn);
+                    metrics.Write(episode);
+                    history.Episodes.Add(episode);
+                    lastReturn = episodeReturn;
+                    recent.Enqueue(episodeReturn);
+                    if (recent.Count > RecentEpisodes)
+                    {
+                        recent.Dequeue();
+                    }
+
+                    observer?.OnEpisode(episode);
+                    env.Dispose();
+                    env = null;
+                }
+                else
+                {
+                    (observation, nextObservation) = (nextObservation, observation);
+                }
+
+                if (envSteps >= nextEvaluationAt)
+                {
+                    nextEvaluationAt += _evaluation.EveryEnvSteps;
+                    if (Evaluate() && _training.StopWhenSolved)
+                    {
+                        stop = StopReason.Solved;
+                    }
+
+                    learner.SaveCheckpoint(_folder.Checkpoint, Counters());
+                }
+
+                if (clock.Elapsed >= nextProgressAt)
+                {
+                    nextProgressAt = clock.Elapsed + ProgressInterval;
+                    observer?.OnProgress(Snapshot());
+                }
+            }
+
+            if (envSteps > lastEvaluatedAt && envSteps > 0 && Evaluate() && _training.StopWhenSolved)
+            {
+                reason = StopReason.Solved;
+            }
+
+            learner.SaveCheckpoint(_folder.Checkpoint, Counters());
+            return Finish(reason.ToString());
+        }
+        catch (Exception ex)
+        {
+            // Leave a readable account of the failure; the checkpoint stays at the last evaluation's state.
+            Finish($"Failed: {ex.GetType().Name}: {ex.Message}");
+            throw;
+        }
+        finally
+        {
+            env?.Dispose();
+        }
+
+        RunSummary Finish(string stopReason)
+        {
+            LearningCurvePlot.Save(
+                _folder.LearningCurvePng, $"n-step actor-critic, n = {_hyper.NSteps}, seed {_training.Seed}",
+                history.Episodes, history.Evaluations, _evaluation);
+            var summary = new RunSummary(
+                Mode: "single-process",
+                Seed: _training.Seed,
+                Hyperparameters: _hyper,
+                Evaluation: _evaluation,
+                SessionStartedAt: sessionStartedAt,
+                FinishedAt: DateTimeOffset.UtcNow,
+                StopReason: stopReason,
+                EnvSteps: envSteps,
+                Episodes: episodes,
+                Updates: updates,
+                WallSeconds: Wall(),
+                SessionEnvStepsPerSecond: StepsPerSecond(),
+                Evaluations: history.Evaluations.Count,
+                FirstMeanAtLeastProgressThreshold: milestones.Progress,
+                Solved: milestones.Solved,
+                BestEvaluation: milestones.Best,
+                LastEvaluation: history.Evaluations.Count > 0 ? history.Evaluations[^1] : null);
+            summary.Save(_folder.SummaryJson);
+            return summary;
+        }
     }
 
     private static void ToSingle(ReadOnlySpan<double> source, Span<float> destination)
