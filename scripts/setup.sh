@@ -5,8 +5,9 @@
 A3C_CONFIGURATION="${A3C_CONFIGURATION:-Release}"
 A3C_CLI="src/Cli/bin/${A3C_CONFIGURATION}/net10.0/a3c.dll"
 
-# Debian packages: Bullet (double-precision libraries and headers) and the toolchain for the native shim.
-A3C_DEBIAN_PACKAGES=(libbullet-dev cmake g++ make)
+# Debian packages: Bullet (double-precision libraries and headers), the toolchain for the native shim, and a
+# font for the learning-curve PNGs (SkiaSharp's no-dependency build reads fonts from /usr/share/fonts).
+A3C_DEBIAN_PACKAGES=(libbullet-dev cmake g++ make fonts-dejavu-core)
 
 a3c_install_packages() {
   local missing=()
