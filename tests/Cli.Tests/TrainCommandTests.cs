@@ -149,7 +149,7 @@ public sealed class TrainCommandTests : IDisposable
         await CliRunner.RunAsync("train", "--max-steps", "1000", "--eval-every", "500", "--eval-episodes", "1", "--seed", "2", "--run-dir", second);
         var png = Path.Combine(_folder, "out", "compare.png");
 
-        var (exitCode, _, error) = await CliRunner.RunAsync("compare", $"seed 1={first}", second, "--out", png);
+        var (exitCode, _, error) = await CliRunner.RunAsync("compare", $"n = 1, seed 1={first}", second, "--out", png);
 
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, error);

@@ -11,7 +11,7 @@ internal static class CompareCommand
     {
         var runs = new Argument<string[]>("runs")
         {
-            Description = "Run folders, each optionally labelled as LABEL=FOLDER (default label: the folder's name).",
+            Description = "Run folders, each optionally labelled as LABEL=FOLDER (split at the last =; default label: the folder's name).",
             Arity = ArgumentArity.OneOrMore,
         };
         var output = new Option<string>("--out", "-o")
@@ -28,7 +28,7 @@ internal static class CompareCommand
             var loaded = new List<(string Label, MetricsHistory History)>();
             foreach (var spec in parse.GetValue(runs)!)
             {
-                var split = spec.IndexOf('=', StringComparison.Ordinal);
+                var split = spec.LastIndexOf('='); // labels such as "n = 8" may hold '='; paths rarely do
                 var folder = split >= 0 ? spec[(split + 1)..] : spec;
                 var label = split >= 0 ? spec[..split] : Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
                 var metrics = Path.Combine(folder, "metrics.csv");
