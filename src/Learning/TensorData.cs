@@ -9,51 +9,32 @@ namespace A3cGrpc.Learning;
 /// </summary>
 internal static class TensorData
 {
-    /// <summary>A new tensor of <paramref name="shape"/> and <paramref name="dtype"/> holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor FromSpan(ReadOnlySpan<float> data, long[] shape, ScalarType dtype)
+    /// <summary>A new tensor of <paramref name="dtype"/> holding <paramref name="data"/> (float32 or float64) in <paramref name="shape"/>.</summary>
+    public static Tensor FromSpan<T>(ReadOnlySpan<T> data, long[] shape, ScalarType dtype)
+        where T : unmanaged
     {
-        var tensor = empty(shape, ScalarType.Float32);
-        data.CopyTo(MemoryMarshal.Cast<byte, float>(tensor.bytes));
+        var tensor = empty(shape, ElementType<T>());
+        data.CopyTo(MemoryMarshal.Cast<byte, T>(tensor.bytes));
         return Convert(tensor, dtype);
     }
 
-    /// <summary>A new tensor of <paramref name="shape"/> and <paramref name="dtype"/> holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor FromSpan(ReadOnlySpan<double> data, long[] shape, ScalarType dtype)
+    /// <summary>Copies <paramref name="tensor"/>'s elements, converted to <typeparamref name="T"/>, into <paramref name="destination"/>.</summary>
+    public static void CopyTo<T>(Tensor tensor, Span<T> destination)
+        where T : unmanaged
     {
-        var tensor = empty(shape, ScalarType.Float64);
-        data.CopyTo(MemoryMarshal.Cast<byte, double>(tensor.bytes));
-        return Convert(tensor, dtype);
-    }
-
-    /// <summary>Copies every element of <paramref name="tensor"/> (row-major) into <paramref name="destination"/>.</summary>
-    public static void CopyTo(Tensor tensor, Span<float> destination)
-    {
-        if (tensor.dtype == ScalarType.Float32 && tensor.is_contiguous())
+        var type = ElementType<T>();
+        if (tensor.dtype == type && tensor.is_contiguous())
         {
-            MemoryMarshal.Cast<byte, float>(tensor.bytes).CopyTo(destination);
+            MemoryMarshal.Cast<byte, T>(tensor.bytes).CopyTo(destination);
             return;
         }
 
         using var scope = NewDisposeScope();
-        var converted = tensor.detach().to_type(ScalarType.Float32).contiguous();
-        MemoryMarshal.Cast<byte, float>(converted.bytes).CopyTo(destination);
+        var converted = tensor.detach().to_type(type).contiguous();
+        MemoryMarshal.Cast<byte, T>(converted.bytes).CopyTo(destination);
     }
 
-    /// <summary>Copies every element of <paramref name="tensor"/> (row-major) into <paramref name="destination"/>.</summary>
-    public static void CopyTo(Tensor tensor, Span<double> destination)
-    {
-        if (tensor.dtype == ScalarType.Float64 && tensor.is_contiguous())
-        {
-            MemoryMarshal.Cast<byte, double>(tensor.bytes).CopyTo(destination);
-            return;
-        }
-
-        using var scope = NewDisposeScope();
-        var converted = tensor.detach().to_type(ScalarType.Float64).contiguous();
-        MemoryMarshal.Cast<byte, double>(converted.bytes).CopyTo(destination);
-    }
-
-    /// <summary>Overwrites the elements of <paramref name="tensor"/> in place with <paramref name="source"/> (no autograd record).</summary>
+    /// <summary>Overwrites <paramref name="tensor"/>'s elements with <paramref name="source"/> (no gradient recorded).</summary>
     public static void CopyFrom(Tensor tensor, ReadOnlySpan<float> source)
     {
         if (tensor.dtype == ScalarType.Float32 && tensor.is_contiguous())
@@ -70,6 +51,12 @@ internal static class TensorData
     /// <summary>The single element of <paramref name="tensor"/> as a double.</summary>
     public static double Scalar(Tensor tensor) =>
         tensor.dtype == ScalarType.Float64 ? tensor.item<double>() : tensor.item<float>();
+
+    private static ScalarType ElementType<T>()
+        where T : unmanaged =>
+        typeof(T) == typeof(float) ? ScalarType.Float32
+        : typeof(T) == typeof(double) ? ScalarType.Float64
+        : throw new NotSupportedException($"Tensors of {typeof(T).Name} are not exchanged here; use float or double.");
 
     private static Tensor Convert(Tensor tensor, ScalarType dtype)
     {

@@ -127,7 +127,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--n-steps", "0", "NSteps must be between 1 and 10000")]
     [InlineData("--gamma", "1.5", "Gamma must be between 0 and 1")]
     [InlineData("--learning-rate", "-1", "LearningRate must be between")]
-    [InlineData("--eval-episodes", "0", "Evaluation episodes must be between 1 and 1000")]
+    [InlineData("--eval-episodes", "0", "Episodes must be between 1 and 1000")]
+    [InlineData("--eval-every", "0", "EveryEnvSteps must be between 1 and")]
     [InlineData("--max-minutes", "-2", "--max-minutes must be a non-negative number")]
     public async Task Train_BadOption_FailsBeforeTrainingWithItsMessage(string option, string value, string message)
     {

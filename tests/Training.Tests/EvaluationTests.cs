@@ -67,13 +67,23 @@ public sealed class EvaluationTests
     }
 
     [Theory]
-    [InlineData(0L, 10)]
-    [InlineData(100L, 0)]
-    [InlineData(100L, 1001)]
-    public void Validate_OutOfRange_Throws(long every, int episodes)
+    [InlineData(0L, 10, "EveryEnvSteps")]
+    [InlineData(100L, 0, "Episodes")]
+    [InlineData(100L, 1001, "Episodes")]
+    public void Validate_OutOfRange_ThrowsNamingTheSetting(long every, int episodes, string setting)
     {
         var options = new EvaluationOptions { EveryEnvSteps = every, Episodes = episodes };
 
-        Assert.Throws<ArgumentException>(options.Validate);
+        var error = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(options.Validate);
+
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NonFiniteThreshold_Throws()
+    {
+        var options = new EvaluationOptions { SolvedThreshold = double.NaN };
+
+        Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(options.Validate);
     }
 }

@@ -3,18 +3,13 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using A3cGrpc.Cli.Benchmarks;
+using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.Cli.Commands;
 
 /// <summary><c>a3c bench</c>: measures the core costs and writes them as JSON (never a test).</summary>
 internal static class BenchCommand
 {
-    private static readonly JsonSerializerOptions _jsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     public static Command Create()
     {
         var output = new Option<string>("--out")
@@ -66,7 +61,7 @@ internal static class BenchCommand
 
             var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
             var path = Path.Combine(folder, $"core-{startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json");
-            File.WriteAllText(path, JsonSerializer.Serialize(report, _jsonOptions));
+            File.WriteAllText(path, JsonSerializer.Serialize(report, RunJson.Options));
             writer.WriteLine($"Wrote {path}");
             return 0;
         });

@@ -8,7 +8,7 @@ namespace A3cGrpc.Training.Evaluation;
 /// (seed-report.md, "What the report itself says went wrong"); these defaults run ten full episodes
 /// every 20,000 environment steps, which costs about 10,000 batched forward-only steps.
 /// </summary>
-public sealed class EvaluationOptions
+public sealed class EvaluationOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Evaluation";
@@ -33,22 +33,16 @@ public sealed class EvaluationOptions
     /// <summary>The seed report's own bar: it printed "Solved" at an average score of about 400 (seed-report.md).</summary>
     public double ProgressThreshold { get; set; } = 400.0;
 
-    /// <summary>Throws <see cref="ArgumentException"/> with a clear message when a value is out of range.</summary>
-    public void Validate()
+    /// <summary>Throws <see cref="ValidationException"/> listing every value that is out of range.</summary>
+    public void Validate() => OptionsValidation.Validate(this, SectionName);
+
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (EveryEnvSteps < 1)
-        {
-            throw new ArgumentException($"Evaluation interval must be at least 1 env step (got {EveryEnvSteps}).");
-        }
-
-        if (Episodes is < 1 or > 1000)
-        {
-            throw new ArgumentException($"Evaluation episodes must be between 1 and 1000 (got {Episodes}).");
-        }
-
         if (!double.IsFinite(SolvedThreshold) || !double.IsFinite(ProgressThreshold))
         {
-            throw new ArgumentException("Evaluation thresholds must be finite numbers.");
+            yield return new ValidationResult(
+                "Evaluation thresholds must be finite numbers.", [nameof(SolvedThreshold), nameof(ProgressThreshold)]);
         }
     }
 }

@@ -10,17 +10,11 @@ namespace A3cGrpc.Training.Reporting;
 /// </summary>
 public sealed record RunSettings(A3cHyperparameters Hyperparameters, int Seed, EvaluationOptions Evaluation)
 {
-    private static readonly JsonSerializerOptions _jsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     /// <summary>Writes the settings as JSON, through a temporary file and a rename.</summary>
     public void Save(string path)
     {
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, _jsonOptions));
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, RunJson.Options));
         File.Move(temp, path, overwrite: true);
     }
 
@@ -32,7 +26,7 @@ public sealed record RunSettings(A3cHyperparameters Hyperparameters, int Seed, E
             throw new FileNotFoundException($"No run settings at {path}: is this a run folder made by 'a3c train'?", path);
         }
 
-        var settings = JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(path), _jsonOptions)
+        var settings = JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(path), RunJson.Options)
             ?? throw new InvalidDataException($"{path} holds no run settings.");
         settings.Hyperparameters.Validate();
         settings.Evaluation.Validate();

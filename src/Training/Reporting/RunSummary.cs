@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using A3cGrpc.Learning;
 using A3cGrpc.Training.Evaluation;
 
@@ -30,24 +29,16 @@ public sealed record RunSummary(
     EvaluationResult? BestEvaluation,
     EvaluationResult? LastEvaluation)
 {
-    private static readonly JsonSerializerOptions _jsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>Writes the summary as indented snake_case JSON, through a temporary file and a rename.</summary>
     public void Save(string path)
     {
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, _jsonOptions));
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, RunJson.Options));
         File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Reads a summary written by <see cref="Save"/>.</summary>
     public static RunSummary Load(string path) =>
-        JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), _jsonOptions)
+        JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), RunJson.Options)
         ?? throw new InvalidDataException($"{path} holds no run summary.");
 }

@@ -90,7 +90,6 @@ public sealed class NStepTrainer
 
         var recent = new Queue<double>(history.Episodes.TakeLast(RecentEpisodes).Select(e => e.Return));
         double? lastReturn = history.Episodes.Count > 0 ? history.Episodes[^1].Return : null;
-        var lastEvaluatedAt = history.Evaluations.Count > 0 ? history.Evaluations[^1].EnvSteps : -1;
         var nextEvaluationAt = (envSteps / _evaluation.EveryEnvSteps + 1) * _evaluation.EveryEnvSteps;
         var nextProgressAt = ProgressInterval;
 
@@ -102,7 +101,6 @@ public sealed class NStepTrainer
         bool Evaluate()
         {
             var result = evaluator.Evaluate(evaluationPolicy, envSteps, episodes, Wall());
-            lastEvaluatedAt = envSteps;
             metrics.Write(result);
             history.Evaluations.Add(result);
             var solvedNow = milestones.Record(result);
@@ -206,7 +204,8 @@ public sealed class NStepTrainer
                 }
             }
 
-            if (envSteps > lastEvaluatedAt && envSteps > 0 && Evaluate() && _training.StopWhenSolved)
+            var evaluatedHere = history.Evaluations.Count > 0 && history.Evaluations[^1].EnvSteps == envSteps;
+            if (envSteps > 0 && !evaluatedHere && Evaluate() && _training.StopWhenSolved)
             {
                 reason = StopReason.Solved;
             }

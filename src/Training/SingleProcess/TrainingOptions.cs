@@ -7,7 +7,7 @@ namespace A3cGrpc.Training.SingleProcess;
 /// 1 and 2). Hyper-parameters live in <see cref="Learning.A3cHyperparameters"/>, evaluation in
 /// <see cref="Evaluation.EvaluationOptions"/>.
 /// </summary>
-public sealed class TrainingOptions
+public sealed class TrainingOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Training";
@@ -25,22 +25,22 @@ public sealed class TrainingOptions
     /// <summary>Stop at the first evaluation whose mean reaches the solved threshold.</summary>
     public bool StopWhenSolved { get; set; } = true;
 
-    /// <summary>Throws <see cref="ArgumentException"/> with a clear message when the budget is unusable.</summary>
-    public void Validate()
-    {
-        if (MaxEnvSteps is < 1)
-        {
-            throw new ArgumentException($"The env-step budget must be at least 1 (got {MaxEnvSteps}).");
-        }
+    /// <summary>Throws <see cref="ValidationException"/> listing every unusable setting.</summary>
+    public void Validate() => OptionsValidation.Validate(this, SectionName);
 
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
         if (MaxDuration is { } duration && duration <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"The time budget must be positive (got {duration}).");
+            yield return new ValidationResult($"The time budget must be positive (got {duration}).", [nameof(MaxDuration)]);
         }
 
         if (MaxEnvSteps is null && MaxDuration is null && !StopWhenSolved)
         {
-            throw new ArgumentException("A run needs a budget: an env-step limit, a time limit, or stopping when solved.");
+            yield return new ValidationResult(
+                "A run needs a budget: an env-step limit, a time limit, or stopping when solved.",
+                [nameof(MaxEnvSteps), nameof(MaxDuration), nameof(StopWhenSolved)]);
         }
     }
 }
