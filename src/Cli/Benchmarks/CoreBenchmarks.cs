@@ -1,6 +1,7 @@
 using A3cGrpc.Learning;
 using A3cGrpc.Simulation;
 using A3cGrpc.Training.Evaluation;
+using TorchSharp;
 
 namespace A3cGrpc.Cli.Benchmarks;
 
@@ -89,7 +90,8 @@ internal static class CoreBenchmarks
             $"no-grad forward of {vectorSize} observations in one batch, action = mu",
             () => meanPolicy.Act(batchObservations, batchActions)));
 
-        // 4. One n-step update (forward with grad over the window, backward, Adam) for n = 1 and the default n.
+        // 4. One n-step update (forward with grad over the window, backward, Adam) for n = 1 and the default n,
+        //    and, for the default n, its parts: the loss alone, loss + backward, and the Adam step alone.
         foreach (var n in new[] { 1, hyper.NSteps })
         {
             using var learner = new LocalLearner(new A3cHyperparameters { NSteps = n }, seed: 5);
@@ -97,6 +99,29 @@ internal static class CoreBenchmarks
             Add(Measurement.Run($"nstep_update_n{n}", "update", repetitions, 200,
                 $"LocalLearner.Update on an {n}-transition window: loss, backward, Adam step",
                 () => learner.Update(window)));
+            if (n != hyper.NSteps)
+            {
+                continue;
+            }
+
+            Add(Measurement.Run($"nstep_loss_n{n}", "call", repetitions, 200,
+                "NStepLoss.Compute alone: the window's forward with gradient, the next states' no-grad forward, targets, log-probs",
+                () =>
+                {
+                    using var scope = torch.NewDisposeScope();
+                    NStepLoss.Compute(learner.Model, window, learner.Hyperparameters);
+                }));
+            Add(Measurement.Run($"nstep_loss_backward_n{n}", "call", repetitions, 200,
+                "NStepLoss.Compute and backward (gradients zeroed first), no optimiser step",
+                () =>
+                {
+                    using var scope = torch.NewDisposeScope();
+                    learner.Optimizer.ZeroGrad();
+                    NStepLoss.Compute(learner.Model, window, learner.Hyperparameters).Total.backward();
+                }));
+            Add(Measurement.Run("adam_step", "step", repetitions, 200,
+                "AdamOptimizer.Step alone over all 135,171 parameters (gradients left from the previous measurement)",
+                () => learner.Optimizer.Step()));
         }
 
         return results;
