@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace A3cGrpc.Training;
 
 /// <summary>Validates an options object's DataAnnotations and cross-field rules in one pass.</summary>
-internal static class OptionsValidation
+public static class OptionsValidation
 {
     /// <summary>Throws one <see cref="ValidationException"/> naming every problem of <paramref name="options"/>.</summary>
     public static void Validate(object options, string sectionName)

@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using A3cGrpc.Training;
+
+namespace A3cGrpc.Distributed.Options;
+
+/// <summary>
+/// The parameter server's options (section <see cref="SectionName"/>). The learning hyper-parameters come from
+/// section <c>A3c</c> and the evaluation from <c>Evaluation</c>; where it listens from ASP.NET Core's <c>Urls</c>.
+/// </summary>
+public sealed class ParameterServerOptions : IValidatableObject
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "ParameterServer";
+
+    /// <summary>The run folder: config.json, metrics.csv, curve, checkpoint, snapshots, summary.json. Resumed if it holds a checkpoint.</summary>
+    [Required]
+    public string RunDirectory { get; set; } = string.Empty;
+
+    /// <summary>The shared secret workers present as <c>authorization: Bearer ...</c> to push gradients.</summary>
+    [Required]
+    [MinLength(16)]
+    public string PushToken { get; set; } = string.Empty;
+
+    /// <summary>When set, the policy service also requires this bearer token.</summary>
+    public string? PolicyToken { get; set; }
+
+    /// <summary>Seed of the initial weights of a new run.</summary>
+    public long Seed { get; set; } = 1;
+
+    /// <summary>Pushes computed on a version more than this many versions old are refused (the worker re-pulls).</summary>
+    [Range(0, 1_000_000)]
+    public int MaxStaleness { get; set; } = 32;
+
+    /// <summary>Seconds between periodic checkpoints (also written at each evaluation and on shutdown).</summary>
+    [Range(1, 86_400)]
+    public int CheckpointIntervalSeconds { get; set; } = 60;
+
+    /// <summary>Policy snapshots kept for pinned <c>Act</c> calls (one per checkpoint; the oldest are deleted).</summary>
+    [Range(1, 10_000)]
+    public int SnapshotsToKeep { get; set; } = 20;
+
+    /// <summary>Update ids remembered per worker to recognise retried pushes.</summary>
+    [Range(1, 1_000_000)]
+    public int RememberedUpdateIdsPerWorker { get; set; } = 1024;
+
+    /// <summary>Throws <see cref="ValidationException"/> naming every invalid value.</summary>
+    public void Validate() => OptionsValidation.Validate(this, SectionName);
+
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (PolicyToken is { Length: > 0 and < 16 })
+        {
+            yield return new ValidationResult("PolicyToken must be at least 16 characters when set.", [nameof(PolicyToken)]);
+        }
+    }
+}
