@@ -43,6 +43,17 @@ public sealed class ParameterServerOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int RememberedUpdateIdsPerWorker { get; set; } = 1024;
 
+    /// <summary>Finish training (refuse further pushes) once this many environment steps were pushed; 0: no budget.</summary>
+    [Range(0, long.MaxValue)]
+    public long StopAtEnvironmentSteps { get; set; }
+
+    /// <summary>Finish training after this many seconds of training time (summed over resumes); 0: no budget.</summary>
+    [Range(0, double.MaxValue)]
+    public double StopAtElapsedSeconds { get; set; }
+
+    /// <summary>Finish training when an evaluation reaches the solve threshold (<c>Evaluation:SolvedThreshold</c>).</summary>
+    public bool StopWhenSolved { get; set; } = true;
+
     /// <summary>Throws <see cref="ValidationException"/> naming every invalid value.</summary>
     public void Validate() => OptionsValidation.Validate(this, SectionName);
 
