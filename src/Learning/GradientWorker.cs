@@ -41,7 +41,7 @@ public sealed class GradientWorker : IDisposable
         return ParameterExchange.Export(Model);
     }
 
-    /// <summary>New zero-filled buffers with the model's parameter names and shapes, for <see cref="ComputeGradientsInto"/>.</summary>
+    /// <summary>New zero-filled buffers with the model's parameter names and shapes, for <see cref="ComputeGradientsInto(NStepWindow, NamedTensors)"/>.</summary>
     public NamedTensors CreateGradientBuffers()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -66,13 +66,25 @@ public sealed class GradientWorker : IDisposable
     /// <exception cref="ArgumentException">The destination's names or shapes do not match the model.</exception>
     public LossStatistics ComputeGradientsInto(NStepWindow window, NamedTensors destination)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(window);
+        return ComputeGradientsInto([window], destination);
+    }
+
+    /// <summary>
+    /// Writes the gradient of the summed n-step loss of <paramref name="windows"/> (one per environment stepped in lock
+    /// step, each bootstrapped from its own last state) into <paramref name="destination"/>, with one forward and one
+    /// backward pass. The local weights do not change.
+    /// </summary>
+    /// <exception cref="ArgumentException">No windows, or the destination's names or shapes do not match the model.</exception>
+    public LossStatistics ComputeGradientsInto(IReadOnlyList<NStepWindow> windows, NamedTensors destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(windows);
         ParameterExchange.ValidateLayout(Model, destination, "gradient");
         using var flush = FlushDenormalsScope.Enter();
         using var scope = NewDisposeScope();
         Model.zero_grad();
-        var loss = NStepLoss.Compute(Model, window, Hyperparameters);
+        var loss = NStepLoss.Compute(Model, windows, Hyperparameters);
         loss.Total.backward();
         ParameterExchange.ReadGradients(Model, destination);
         Model.zero_grad();

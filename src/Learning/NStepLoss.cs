@@ -90,12 +90,7 @@ public static class NStepLoss
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(hyperparameters);
-        if (window.ObservationSize != model.ObservationSize || window.ActionSize != model.ActionSize)
-        {
-            throw new ArgumentException(
-                $"The window has observation/action sizes {window.ObservationSize}/{window.ActionSize}, the model {model.ObservationSize}/{model.ActionSize}.",
-                nameof(window));
-        }
+        CheckSizes(model, window);
 
         var n = window.Count;
         var dtype = model.DType;
@@ -114,8 +109,122 @@ public static class NStepLoss
             throw new ArgumentException($"The targets hold {targets.Returns.Count} transitions, the window {n}.", nameof(fixedTargets));
         }
 
-        var returns = TensorData.FromSpan(targets.ReturnsArray, [n, 1], dtype);
-        var advantages = TensorData.FromSpan(targets.AdvantagesArray, [n], dtype);
+        var rewardSum = 0.0;
+        foreach (var reward in window.Rewards)
+        {
+            rewardSum += reward;
+        }
+
+        var result = Assemble(output, actions, values, targets.ReturnsArray, targets.AdvantagesArray, rewardSum, window.ActionSize, hyperparameters);
+        return result with { Total = result.Total.MoveToOuterDisposeScope() };
+    }
+
+    /// <summary>
+    /// The loss of several windows (for example one per environment a worker steps in lock step), each with its own
+    /// targets bootstrapped from its own last next state, summed: the gradient is the sum of the windows' gradients,
+    /// computed with one forward and one backward pass over all their transitions. One window gives
+    /// <see cref="Compute(ActorCritic, NStepWindow, A3cHyperparameters)"/>'s loss.
+    /// </summary>
+    /// <exception cref="ArgumentException">No windows, or a window's sizes do not match the model.</exception>
+    public static NStepLossResult Compute(ActorCritic model, IReadOnlyList<NStepWindow> windows, A3cHyperparameters hyperparameters)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(windows);
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        if (windows.Count == 0)
+        {
+            throw new ArgumentException("At least one window is needed.", nameof(windows));
+        }
+
+        if (windows.Count == 1)
+        {
+            return Compute(model, windows[0], hyperparameters, fixedTargets: null);
+        }
+
+        var total = 0;
+        foreach (var window in windows)
+        {
+            ArgumentNullException.ThrowIfNull(window, nameof(windows));
+            CheckSizes(model, window);
+            total += window.Count;
+        }
+
+        var observationSize = model.ObservationSize;
+        var actionSize = model.ActionSize;
+        var states = new float[total * observationSize];
+        var actionValues = new float[total * actionSize];
+        var nextStates = new float[total * observationSize];
+        var offset = 0;
+        foreach (var window in windows)
+        {
+            window.States.CopyTo(states.AsSpan(offset * observationSize));
+            window.Actions.CopyTo(actionValues.AsSpan(offset * actionSize));
+            window.NextStates.CopyTo(nextStates.AsSpan(offset * observationSize));
+            offset += window.Count;
+        }
+
+        var dtype = model.DType;
+        using var scope = NewDisposeScope();
+        var output = model.forward(TensorData.FromSpan(states, [total, observationSize], dtype));
+        var actions = TensorData.FromSpan(actionValues, [total, actionSize], dtype);
+        var values = new double[total];
+        TensorData.CopyTo(output.Value.detach(), values);
+        var nextValues = new double[total];
+        using (no_grad())
+        {
+            TensorData.CopyTo(model.ValueOf(TensorData.FromSpan(nextStates, [total, observationSize], dtype)), nextValues);
+        }
+
+        var returns = new double[total];
+        var advantages = new double[total];
+        var rewardSum = 0.0;
+        offset = 0;
+        foreach (var window in windows)
+        {
+            var n = window.Count;
+            var rewards = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                rewards[i] = window.Rewards[i];
+                rewardSum += rewards[i];
+            }
+
+            var targets = NStepTargets.Compute(
+                rewards, values.AsSpan(offset, n), nextValues.AsSpan(offset, n), nextValues[offset + n - 1], hyperparameters.Gamma);
+            targets.ReturnsArray.CopyTo(returns, offset);
+            targets.AdvantagesArray.CopyTo(advantages, offset);
+            offset += n;
+        }
+
+        var result = Assemble(output, actions, values, returns, advantages, rewardSum, actionSize, hyperparameters);
+        return result with { Total = result.Total.MoveToOuterDisposeScope() };
+    }
+
+    private static void CheckSizes(ActorCritic model, NStepWindow window)
+    {
+        if (window.ObservationSize != model.ObservationSize || window.ActionSize != model.ActionSize)
+        {
+            throw new ArgumentException(
+                $"The window has observation/action sizes {window.ObservationSize}/{window.ActionSize}, the model {model.ObservationSize}/{model.ActionSize}.",
+                nameof(window));
+        }
+    }
+
+    /// <summary>The seed's loss over rows with given targets, built in the caller's dispose scope.</summary>
+    private static NStepLossResult Assemble(
+        ActorCriticOutput output,
+        Tensor actions,
+        double[] values,
+        double[] returnsArray,
+        double[] advantagesArray,
+        double rewardSum,
+        int actionSize,
+        A3cHyperparameters hyperparameters)
+    {
+        var n = values.Length;
+        var dtype = output.Value.dtype;
+        var returns = TensorData.FromSpan(returnsArray, [n, 1], dtype);
+        var advantages = TensorData.FromSpan(advantagesArray, [n], dtype);
 
         using Scalar half = 0.5, entropyCoefficient = hyperparameters.EntropyCoefficient,
             criticCoefficient = hyperparameters.CriticLossCoefficient;
@@ -126,27 +235,21 @@ public static class NStepLoss
         var actorLoss = logProb.mul(advantages).sum().add(entropy.sum(), entropyCoefficient).neg();
         var total = actorLoss.add(criticLoss, criticCoefficient);
 
-        var rewardSum = 0.0;
-        foreach (var reward in window.Rewards)
-        {
-            rewardSum += reward;
-        }
-
         var statistics = new LossStatistics(
             Steps: n,
             TotalLoss: TensorData.Scalar(total),
             ActorLoss: TensorData.Scalar(actorLoss),
             CriticLoss: TensorData.Scalar(criticLoss),
-            EntropyMean: TensorData.Scalar(entropy.mean()) / window.ActionSize,
+            EntropyMean: TensorData.Scalar(entropy.mean()) / actionSize,
             LogProbMean: TensorData.Scalar(logProb.mean()),
             ValueMean: values.Average(),
-            ReturnMean: targets.ReturnsArray.Average(),
-            AdvantageMean: targets.AdvantagesArray.Average(),
+            ReturnMean: returnsArray.Average(),
+            AdvantageMean: advantagesArray.Average(),
             MuMean: TensorData.Scalar(output.Mu.mean()),
             StdMean: TensorData.Scalar(output.Std.mean()),
             RewardSum: rewardSum);
 
-        return new NStepLossResult(total.MoveToOuterDisposeScope(), statistics);
+        return new NStepLossResult(total, statistics);
     }
 
     /// <summary>Targets from V(s_i) (given) and a no-gradient value forward over the next states.</summary>
