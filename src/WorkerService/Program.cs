@@ -1,5 +1,31 @@
-// The A3C worker host. In this first stage it composes an empty generic host; the rollout loop against
-// its own EnvSim process and the parameter-server client arrive with the distributed system (issue 3).
+// The A3C worker: pulls weights from the parameter server, steps K environments of its own EnvSim process, pushes
+// gradients. Configuration: section "Worker" (WorkerOptions); the learning settings come from the server.
+using A3cGrpc.Distributed.Hosting;
+using A3cGrpc.Distributed.Options;
+using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.Learning;
+using A3cGrpc.WorkerService;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
 var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddOptions<WorkerOptions>()
+    .Bind(builder.Configuration.GetSection(WorkerOptions.SectionName))
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+var workerId = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>()?.EffectiveWorkerId
+    ?? new WorkerOptions().EffectiveWorkerId;
+
+builder.AddA3cTelemetry("a3c-worker", workerId, A3cTelemetry.WorkerSourceName);
+builder.AddParentProcessWatcher();
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+builder.Services.AddParameterServerResilience();
+builder.Services.AddSingleton<ParameterServerClient>();
+builder.Services.AddSingleton<SimulatorConnection>();
+builder.Services.AddSingleton(sp => new WorkerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), workerId));
+builder.Services.AddHostedService<A3cWorker>();
+
+TorchRuntime.Initialize(threads: 1);
 using var host = builder.Build();
 await host.RunAsync();

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using A3cGrpc.Cli.Console;
+using A3cGrpc.Cli.Launcher;
+using A3cGrpc.Distributed.Options;
 using A3cGrpc.Learning;
 using A3cGrpc.Training.Evaluation;
 using A3cGrpc.Training.Reporting;
@@ -11,8 +13,9 @@ using Spectre.Console;
 namespace A3cGrpc.Cli.Commands;
 
 /// <summary>
-/// <c>a3c train</c>: the seed report's single-process n-step actor-critic (mode 1 with
-/// <c>--n-steps 1</c>, mode 2 with <c>--n-steps N</c>), with periodic evaluation and a run folder.
+/// <c>a3c train</c>: A3C as separate processes on this machine (a parameter server and <c>--workers</c> workers, each
+/// with its own simulator process), or with <c>--workers 0</c> the seed report's single-process n-step actor-critic
+/// (mode 1 with <c>--n-steps 1</c>, mode 2 with <c>--n-steps N</c>); periodic evaluation and a run folder either way.
 /// </summary>
 internal static class TrainCommand
 {
@@ -67,6 +70,16 @@ internal static class TrainCommand
         {
             Description = "A new folder for config.json, metrics.csv, learning-curve.png, checkpoint.a3c, summary.json (default: runs/<time>-n<N>-s<seed>). A folder that already holds a run is refused: use --resume.",
         };
+        var workers = new Option<int>("--workers", "-w")
+        {
+            Description = "Worker processes, each with its own EnvSim process, pushing to a parameter server process (default: one per core). 0 = the seed's single-process trainer.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var environments = new Option<int>("--envs-per-worker")
+        {
+            Description = "Environments each worker steps in lock step (one simulator message per step carries all of them).",
+            DefaultValueFactory = _ => new WorkerOptions().Environments,
+        };
         var resume = new Option<string?>("--resume")
         {
             Description = "Continue the run in this folder from its checkpoint, with the settings it started with (budgets come from this command line).",
@@ -79,6 +92,20 @@ internal static class TrainCommand
                 r.AddError("--max-steps must be at least 1.");
             }
         });
+        workers.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 64)
+            {
+                r.AddError("--workers must be between 0 and 64.");
+            }
+        });
+        environments.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 4096)
+            {
+                r.AddError("--envs-per-worker must be between 1 and 4096.");
+            }
+        });
         maxMinutes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is { } m && (!double.IsFinite(m) || m < 0))
@@ -86,9 +113,9 @@ internal static class TrainCommand
                 r.AddError("--max-minutes must be a non-negative number (0 = no time budget).");
             }
         });
-        var command = new Command("train", "Train the seed's n-step actor-critic in one process, evaluating as it goes.")
+        var command = new Command("train", "Train A3C: a parameter server and workers with their own simulators as local processes (or one process with --workers 0), evaluating as it goes.")
         {
-            nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, runDir, resume,
+            nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, workers, environments, runDir, resume,
         };
 
         // Asynchronous on purpose: System.CommandLine registers its SIGINT/SIGTERM handling once the action has
@@ -108,12 +135,47 @@ internal static class TrainCommand
                 return 2;
             }
 
-            var (settings, trainer, folder, resuming) = prepared;
+            var (settings, training, folder, resuming) = prepared;
+            var workerCount = parse.GetValue(workers);
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-                $"Training n = {settings.Hyperparameters.NSteps}, lr = {settings.Hyperparameters.EffectiveLearningRate}, seed {settings.Seed}; run folder [blue]{folder.Path}[/]");
-            var display = new TrainingConsole(console, TrainingConsole.IsInteractive(console));
-            var summary = await Task.Run(() => display.Run(() => trainer.Run(display, resuming, cancellationToken)), CancellationToken.None);
-            PrintSummary(console, summary, folder);
+                $"Training n = {settings.Hyperparameters.NSteps}, lr = {settings.Hyperparameters.EffectiveLearningRate}, seed {settings.Seed}, {(workerCount == 0 ? "one process" : $"{workerCount} workers")}; run folder [blue]{folder.Path}[/]");
+            if (workerCount == 0)
+            {
+                var trainer = new NStepTrainer(settings.Hyperparameters, training, settings.Evaluation, folder);
+                var display = new TrainingConsole(console, TrainingConsole.IsInteractive(console));
+                var summary = await Task.Run(() => display.Run(() => trainer.Run(display, resuming, cancellationToken)), CancellationToken.None);
+                PrintSummary(console, summary, folder);
+                return 0;
+            }
+
+            var clusterDisplay = new ClusterConsole(console, TrainingConsole.IsInteractive(console));
+            var cluster = new LocalCluster(
+                new LocalClusterSettings(
+                    settings,
+                    folder.Path,
+                    workerCount,
+                    parse.GetValue(environments),
+                    training.MaxEnvSteps,
+                    TimeBudgetSeconds(training, folder, resuming),
+                    training.StopWhenSolved),
+                clusterDisplay);
+            string reason;
+            try
+            {
+                reason = await clusterDisplay.RunAsync(() => cluster.RunAsync(cancellationToken));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {ex.Message}");
+                return 1;
+            }
+
+            console.WriteLine($"Training finished: {reason}.");
+            if (File.Exists(folder.SummaryJson))
+            {
+                PrintSummary(console, RunSummary.Load(folder.SummaryJson), folder);
+            }
+
             return 0;
         });
         return command;
@@ -179,17 +241,31 @@ internal static class TrainCommand
             }
 
             var folder = new RunFolder(path);
-            var trainer = new NStepTrainer(settings.Hyperparameters, training, settings.Evaluation, folder);
             if (resumeFolder is null)
             {
                 settings.Save(folder.ConfigJson);
             }
 
-            return new Prepared(settings, trainer, folder, resumeFolder is not null);
+            return new Prepared(settings, training, folder, resumeFolder is not null);
         }
     }
 
-    private sealed record Prepared(RunSettings Settings, NStepTrainer Trainer, RunFolder Folder, bool Resuming);
+    private sealed record Prepared(RunSettings Settings, TrainingOptions Training, RunFolder Folder, bool Resuming);
+
+    /// <summary>
+    /// The parameter server counts training time over the whole run; this session's budget is added to what a
+    /// resumed run has already used (its last summary).
+    /// </summary>
+    private static double? TimeBudgetSeconds(TrainingOptions training, RunFolder folder, bool resuming)
+    {
+        if (training.MaxDuration is not { } duration)
+        {
+            return null;
+        }
+
+        var used = resuming && File.Exists(folder.SummaryJson) ? RunSummary.Load(folder.SummaryJson).WallSeconds : 0;
+        return used + duration.TotalSeconds;
+    }
 
     private static void PrintSummary(IAnsiConsole console, RunSummary s, RunFolder folder)
     {

@@ -30,6 +30,9 @@ public sealed class WorkerOptions : IValidatableObject
     /// <summary>The EnvSim program (<c>A3cGrpc.EnvSim.dll</c>, run with the same <c>dotnet</c>) when the worker starts its own.</summary>
     public string? EnvSimPath { get; set; }
 
+    /// <summary>When set, the EnvSim the worker starts writes its spans to this JSON-lines file.</summary>
+    public string? SimulatorSpanFile { get; set; }
+
     /// <summary>Environments the worker steps in lock step (one message per step carries all of them).</summary>
     [Range(1, 4096)]
     public int Environments { get; set; } = 8;

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
+using A3cGrpc.Distributed.Hosting;
+using A3cGrpc.Distributed.Options;
+using A3cGrpc.Training.Reporting;
+using Grpc.Core;
+
+namespace A3cGrpc.Cli.Launcher;
+
+/// <summary>
+/// Runs the distributed system on this machine: the parameter server and N workers (each starting its own EnvSim
+/// process) as separate OS processes on loopback, watching the server's status stream until training finishes (the
+/// server's budgets or "solved"), the caller cancels (Ctrl-C), or the server dies. Workers that die are restarted.
+/// Stopping is orderly: workers first (they finish or abandon their update), then the server (final checkpoint and
+/// summary). Process output goes to <c>logs/</c> in the run folder, spans to <c>telemetry/</c>.
+/// </summary>
+internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterObserver observer)
+{
+    private static readonly TimeSpan _workerStopGrace = TimeSpan.FromSeconds(25);
+    private static readonly TimeSpan _serverStopGrace = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan _serverStartTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly string _token = BearerToken.NewToken();
+    private readonly List<ChildProcess?> _workers = [];
+    private int _workerRestarts;
+
+    /// <summary>Runs until training finishes or <paramref name="cancellationToken"/> fires; returns why it stopped.</summary>
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        var folder = new RunFolder(settings.RunDirectory);
+        Directory.CreateDirectory(folder.Path);
+        var port = FreeLoopbackPort();
+        var address = $"http://127.0.0.1:{port}";
+        var serverProgram = ServiceBinaries.Find(ServiceBinaries.ParameterServer);
+        var workerProgram = ServiceBinaries.Find(ServiceBinaries.WorkerService);
+        var simulatorProgram = ServiceBinaries.Find(ServiceBinaries.EnvSim);
+
+        await using var server = ChildProcess.Start(
+            "parameter-server", serverProgram, ServerArguments(address, folder), TokenEnvironment(), LogFile(folder, "parameter-server"));
+        observer.OnMessage($"parameter server: process {server.ProcessId} on {address}");
+        string reason;
+        try
+        {
+            using var channel = GrpcAddress.CreateChannel(address);
+            await GrpcHealth.WaitUntilServingAsync(
+                channel, () => server.HasExited, _serverStartTimeout, $"parameter server (see {LogFile(folder, "parameter-server")})", cancellationToken);
+            for (var i = 0; i < settings.Workers; i++)
+            {
+                _workers.Add(StartWorker(i, address, workerProgram, simulatorProgram, folder));
+            }
+
+            reason = await WatchAsync(channel, server, address, workerProgram, simulatorProgram, folder, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            reason = "interrupted";
+        }
+        finally
+        {
+            observer.OnMessage("stopping workers");
+            await Task.WhenAll(_workers.OfType<ChildProcess>().Select(w => w.StopAsync(_workerStopGrace)));
+            foreach (var worker in _workers.OfType<ChildProcess>())
+            {
+                await worker.DisposeAsync();
+            }
+
+            observer.OnMessage("stopping the parameter server (final checkpoint)");
+            await server.StopAsync(_serverStopGrace);
+        }
+
+        return reason;
+    }
+
+    private async Task<string> WatchAsync(
+        Grpc.Net.Client.GrpcChannel channel, ChildProcess server, string address, string workerProgram, string simulatorProgram, RunFolder folder, CancellationToken cancellationToken)
+    {
+        var status = new TrainingStatus.TrainingStatusClient(channel);
+        while (true)
+        {
+            try
+            {
+                using var call = status.WatchStatus(new WatchStatusRequest { IntervalMs = 1000 }, cancellationToken: cancellationToken);
+                await foreach (var item in call.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    switch (item.EventCase)
+                    {
+                        case TrainingEvent.EventOneofCase.Progress:
+                            observer.OnProgress(item.Progress);
+                            if (item.Progress.FinishedReason is { Length: > 0 } finished)
+                            {
+                                return finished;
+                            }
+
+                            RestartDeadWorkers(address, workerProgram, simulatorProgram, folder);
+                            break;
+                        case TrainingEvent.EventOneofCase.Evaluation:
+                            observer.OnEvaluation(item.Evaluation);
+                            break;
+                        case TrainingEvent.EventOneofCase.Solved:
+                            observer.OnSolved(item.Solved);
+                            break;
+                        default:
+                            break;
+                    }
+                }
+            }
+            catch (RpcException exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (server.HasExited)
+                {
+                    throw new InvalidOperationException(
+                        $"The parameter server exited with code {server.ExitCode}; see {LogFile(folder, "parameter-server")}.", exception);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException($"The parameter server exited with code {server.ExitCode}; see {LogFile(folder, "parameter-server")}.");
+            }
+        }
+    }
+
+    private void RestartDeadWorkers(string address, string workerProgram, string simulatorProgram, RunFolder folder)
+    {
+        for (var i = 0; i < _workers.Count; i++)
+        {
+            if (_workers[i] is { HasExited: true } dead)
+            {
+                observer.OnMessage($"worker-{i + 1} exited (code {dead.ExitCode}); starting it again");
+                _ = dead.DisposeAsync().AsTask();
+                _workerRestarts++;
+                _workers[i] = StartWorker(i, address, workerProgram, simulatorProgram, folder);
+            }
+        }
+    }
+
+    private ChildProcess StartWorker(int index, string address, string workerProgram, string simulatorProgram, RunFolder folder)
+    {
+        var id = $"worker-{index + 1}";
+        var telemetry = Path.Combine(folder.Path, "telemetry");
+        string[] arguments =
+        [
+            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.WorkerId)}={id}",
+            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.ParameterServerAddress)}={address}",
+            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.EnvSimPath)}={simulatorProgram}",
+            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.Environments)}={settings.EnvironmentsPerWorker}",
+            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.Seed)}={Invariant((settings.Run.Seed * 1000) + index + (_workerRestarts * 100))}",
+            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.SimulatorSpanFile)}={Path.Combine(telemetry, $"envsim-{id}.spans.jsonl")}",
+            $"--{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.SpanFile)}={Path.Combine(telemetry, $"{id}.spans.jsonl")}",
+        ];
+        var worker = ChildProcess.Start(id, workerProgram, arguments, TokenEnvironment(), LogFile(folder, id));
+        observer.OnMessage($"{id}: process {worker.ProcessId}, {settings.EnvironmentsPerWorker} environments");
+        return worker;
+    }
+
+    private IEnumerable<string> ServerArguments(string address, RunFolder folder)
+    {
+        var run = settings.Run;
+        var server = ParameterServerOptions.SectionName;
+        yield return "--urls";
+        yield return address;
+        yield return $"--{server}:{nameof(ParameterServerOptions.RunDirectory)}={folder.Path}";
+        yield return $"--{server}:{nameof(ParameterServerOptions.Seed)}={Invariant(run.Seed)}";
+        yield return $"--{server}:{nameof(ParameterServerOptions.StopWhenSolved)}={settings.StopWhenSolved}";
+        yield return $"--{server}:{nameof(ParameterServerOptions.StopAtEnvironmentSteps)}={Invariant(settings.MaxEnvironmentSteps ?? 0)}";
+        yield return $"--{server}:{nameof(ParameterServerOptions.StopAtElapsedSeconds)}={Invariant(settings.StopAtElapsedSeconds ?? 0)}";
+        yield return $"--A3c:NSteps={Invariant(run.Hyperparameters.NSteps)}";
+        yield return $"--A3c:Gamma={Invariant(run.Hyperparameters.Gamma)}";
+        if (run.Hyperparameters.LearningRate is { } learningRate)
+        {
+            yield return $"--A3c:LearningRate={Invariant(learningRate)}";
+        }
+
+        yield return $"--Evaluation:EveryEnvSteps={Invariant(run.Evaluation.EveryEnvSteps)}";
+        yield return $"--Evaluation:Episodes={Invariant(run.Evaluation.Episodes)}";
+        yield return $"--{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.SpanFile)}={Path.Combine(folder.Path, "telemetry", "parameter-server.spans.jsonl")}";
+    }
+
+    /// <summary>The push token travels in the environment, not on command lines other users can read.</summary>
+    private Dictionary<string, string> TokenEnvironment() => new()
+    {
+        [$"{ParameterServerOptions.SectionName}__{nameof(ParameterServerOptions.PushToken)}"] = _token,
+        [$"{WorkerOptions.SectionName}__{nameof(WorkerOptions.PushToken)}"] = _token,
+    };
+
+    private static string LogFile(RunFolder folder, string name) => Path.Combine(folder.Path, "logs", name + ".log");
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,112 @@
+using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
+using A3cGrpc.Distributed.Options;
+using A3cGrpc.Distributed.Simulation;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace A3cGrpc.WorkerService;
+
+/// <summary>
+/// The worker's simulator: either its own EnvSim process on a Unix socket (started here, replaced when it dies) or an
+/// EnvSim at a configured address (a sidecar). Hands out sessions of K lock-step environments.
+/// </summary>
+internal sealed partial class SimulatorConnection : IAsyncDisposable
+{
+    private readonly WorkerOptions _options;
+    private readonly ILogger<SimulatorConnection> _logger;
+    private readonly string _socketPath;
+    private SimulatorProcess? _process;
+    private GrpcChannel? _channel;
+    private int _sessions;
+
+    public SimulatorConnection(IOptions<WorkerOptions> options, ILogger<SimulatorConnection> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _socketPath = Path.Combine(Path.GetTempPath(), $"a3c-envsim-{Environment.ProcessId}.sock");
+    }
+
+    /// <summary>Simulator processes started so far (1 for the first; each replacement adds one).</summary>
+    public int ProcessesStarted { get; private set; }
+
+    /// <summary>
+    /// Opens a session of <see cref="WorkerOptions.Environments"/> environments, starting (or, if it died,
+    /// replacing) the worker's own simulator process first. Each session gets new environment seeds.
+    /// </summary>
+    public async Task<SimulatorSession> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        var channel = await EnsureChannelAsync(cancellationToken);
+        var seed = unchecked((_options.Seed * 7919) + _sessions++);
+        return await SimulatorSession.OpenAsync(
+            new Simulator.SimulatorClient(channel),
+            _options.Environments,
+            seed,
+            TimeSpan.FromSeconds(_options.SimulatorTimeoutSeconds),
+            cancellationToken);
+    }
+
+    /// <summary>Forgets the current connection after a failure; the next session starts a new process if ours died.</summary>
+    public async Task ResetAfterFailureAsync()
+    {
+        _channel?.Dispose();
+        _channel = null;
+        if (_process is { HasExited: true })
+        {
+            LogSimulatorDied(_process.ProcessId);
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+
+    private async Task<GrpcChannel> EnsureChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is not null)
+        {
+            return _channel;
+        }
+
+        var address = _options.EnvSimAddress;
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            if (_process is null)
+            {
+                _process = await SimulatorProcess.StartAsync(
+                    _options.EnvSimPath!, _socketPath, SimulatorArguments(), _logger, TimeSpan.FromSeconds(60), cancellationToken);
+                ProcessesStarted++;
+                LogSimulatorStarted(_process.ProcessId, _process.Address);
+            }
+
+            address = _process.Address;
+        }
+
+        _channel = GrpcAddress.CreateChannel(address);
+        return _channel;
+    }
+
+    /// <summary>Telemetry settings the child inherits (OTLP variables pass through the environment).</summary>
+    private IEnumerable<string> SimulatorArguments()
+    {
+        var spanFile = _options.SimulatorSpanFile;
+        if (!string.IsNullOrWhiteSpace(spanFile))
+        {
+            yield return $"--Telemetry:SpanFile={spanFile}";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started simulator process {ProcessId} at {Address}")]
+    private partial void LogSimulatorStarted(int processId, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator process {ProcessId} died; a new one will be started")]
+    private partial void LogSimulatorDied(int processId);
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
+using A3cGrpc.Distributed.Hosting;
+using Grpc.Net.Client;
+
+namespace A3cGrpc.SystemTests;
+
+/// <summary>
+/// The distributed system as separate OS processes on loopback, as the launcher runs it: a parameter server on a
+/// free port with a temporary run folder, and workers that each start their own EnvSim process. Small evaluation
+/// settings so an evaluation and a checkpoint happen within seconds.
+/// </summary>
+internal sealed class LocalSystem : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _environment;
+    private readonly List<ChildProcess> _workers = [];
+
+    public LocalSystem(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        RunDirectory = Directory.CreateTempSubdirectory("a3c-system-").FullName;
+        Port = FreeLoopbackPort();
+        Token = BearerToken.NewToken();
+        _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+        {
+            ["ParameterServer__PushToken"] = Token,
+            ["Worker__PushToken"] = Token,
+        };
+        Channel = GrpcAddress.CreateChannel(Address);
+    }
+
+    public string RunDirectory { get; }
+
+    public int Port { get; }
+
+    public string Token { get; }
+
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    public GrpcChannel Channel { get; }
+
+    public ChildProcess? Server { get; private set; }
+
+    public IReadOnlyList<ChildProcess> Workers => _workers;
+
+    public TrainingStatus.TrainingStatusClient Status => new(Channel);
+
+    public Policy.PolicyClient Policy => new(Channel);
+
+    public string LogFile(string name) => Path.Combine(RunDirectory, "logs", name + ".log");
+
+    /// <summary>Starts the parameter server and waits until it serves.</summary>
+    public async Task StartServerAsync()
+    {
+        Server = ChildProcess.Start(
+            "parameter-server",
+            ServiceBinaries.Find(ServiceBinaries.ParameterServer),
+            [
+                "--urls", Address,
+                $"--ParameterServer:RunDirectory={RunDirectory}",
+                "--ParameterServer:CheckpointIntervalSeconds=2",
+                "--Evaluation:EveryEnvSteps=4000",
+                "--Evaluation:Episodes=2",
+            ],
+            _environment,
+            LogFile("parameter-server"));
+        await GrpcHealth.WaitUntilServingAsync(Channel, () => Server.HasExited, TimeSpan.FromSeconds(120), "parameter server", CancellationToken.None);
+    }
+
+    /// <summary>Starts worker <paramref name="index"/> (1-based) with its own EnvSim process.</summary>
+    public ChildProcess StartWorker(int index, int environments = 4)
+    {
+        var id = $"worker-{index}";
+        var worker = ChildProcess.Start(
+            id,
+            ServiceBinaries.Find(ServiceBinaries.WorkerService),
+            [
+                $"--Worker:WorkerId={id}",
+                $"--Worker:ParameterServerAddress={Address}",
+                $"--Worker:EnvSimPath={ServiceBinaries.Find(ServiceBinaries.EnvSim)}",
+                $"--Worker:Environments={environments}",
+                $"--Worker:Seed={index}",
+            ],
+            _environment,
+            LogFile(id));
+        _workers.Add(worker);
+        return worker;
+    }
+
+    /// <summary>Polls the training status until <paramref name="condition"/> holds.</summary>
+    public async Task<TrainingStatusReply> WaitForStatusAsync(Func<TrainingStatusReply, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        TrainingStatusReply? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await Status.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // The server may be restarting.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Timed out waiting for {what}. Last status: {last}. Logs in {RunDirectory}/logs.");
+    }
+
+    /// <summary>The child processes of <paramref name="parentProcessId"/> (from /proc).</summary>
+    public static IReadOnlyList<int> ChildrenOf(int parentProcessId)
+    {
+        var children = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parentProcessId)
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return children;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
+        }
+
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        Channel.Dispose();
+
+        // Keep the logs (named in failure messages); drop checkpoints and snapshots.
+        foreach (var entry in Directory.EnumerateFileSystemEntries(RunDirectory).Where(e => Path.GetFileName(e) != "logs"))
+        {
+            if (Directory.Exists(entry))
+            {
+                Directory.Delete(entry, recursive: true);
+            }
+            else
+            {
+                File.Delete(entry);
+            }
+        }
+    }
+
+    /// <summary>Stops the server gracefully (final checkpoint) and starts a new one on the same port and folder.</summary>
+    public async Task RestartServerAsync()
+    {
+        if (Server is not null)
+        {
+            await Server.StopAsync(TimeSpan.FromSeconds(60));
+            await Server.DisposeAsync();
+        }
+
+        await StartServerAsync();
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
