@@ -59,13 +59,77 @@ internal static class BenchCommand
                 Measurements = measurements,
             };
 
-            var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
-            var path = Path.Combine(folder, $"core-{startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json");
-            File.WriteAllText(path, JsonSerializer.Serialize(report, RunJson.Options));
-            writer.WriteLine($"Wrote {path}");
+            writer.WriteLine($"Wrote {Write(parse.GetValue(output)!, "core", startedAt, report)}");
+            return 0;
+        });
+        command.Subcommands.Add(CreateServices(output));
+        return command;
+    }
+
+    /// <summary><c>a3c bench services</c>: the running services on loopback (parameter exchange, Act, whole system).</summary>
+    private static Command CreateServices(Option<string> output)
+    {
+        var calls = new Option<int>("--calls")
+        {
+            Description = "Timed calls per latency measurement.",
+            DefaultValueFactory = _ => 2000,
+        };
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "Training seconds per whole-system run (1 and 2 workers); the first quarter (at most 15 s) is warm-up.",
+            DefaultValueFactory = _ => 75,
+        };
+        var environments = new Option<int>("--envs-per-worker")
+        {
+            Description = "Environments per worker in the whole-system runs.",
+            DefaultValueFactory = _ => new A3cGrpc.Distributed.Options.WorkerOptions().Environments,
+        };
+        calls.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 100 or > 1_000_000)
+            {
+                r.AddError("--calls must be between 100 and 1000000.");
+            }
+        });
+        seconds.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is < 20 or > 3600)
+            {
+                r.AddError("--seconds must be between 20 and 3600.");
+            }
+        });
+        var command = new Command("services", "Measure push + pull latency, Act latency and throughput, and env steps/s and updates/s with 1 and 2 workers; write JSON.")
+        {
+            output, calls, seconds, environments,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var writer = parse.InvocationConfiguration.Output;
+            var startedAt = DateTimeOffset.UtcNow;
+            var exchange = await ServiceBenchmarks.ParameterExchangeAsync(parse.GetValue(calls), writer.WriteLine);
+            var act = await ServiceBenchmarks.ActAsync(parse.GetValue(calls), writer.WriteLine);
+            var system = await ServiceBenchmarks.SystemAsync(parse.GetValue(seconds), parse.GetValue(environments), writer.WriteLine);
+            var report = new
+            {
+                Benchmark = "services",
+                StartedAt = startedAt,
+                Machine = MachineDescription(),
+                ParameterExchange = exchange,
+                Act = act,
+                System = system,
+            };
+            await writer.WriteLineAsync($"Wrote {Write(parse.GetValue(output)!, "services", startedAt, report)}");
             return 0;
         });
         return command;
+    }
+
+    private static string Write(string folder, string name, DateTimeOffset startedAt, object report)
+    {
+        var directory = Directory.CreateDirectory(folder).FullName;
+        var path = Path.Combine(directory, $"{name}-{startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(report, RunJson.Options));
+        return path;
     }
 
     private static object MachineDescription()

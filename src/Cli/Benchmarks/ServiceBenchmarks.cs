@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using A3cGrpc.Cli.Launcher;
+using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
+using A3cGrpc.Distributed.Hosting;
+using A3cGrpc.Distributed.Wire;
+using A3cGrpc.Learning;
+using A3cGrpc.Training.Evaluation;
+using A3cGrpc.Training.Reporting;
+
+namespace A3cGrpc.Cli.Benchmarks;
+
+/// <summary>
+/// Benchmarks of the running services on loopback: the parameter exchange (push + pull of the seed's network),
+/// <c>Act</c> latency and throughput, and whole-system throughput with 1 and 2 workers.
+/// </summary>
+internal static class ServiceBenchmarks
+{
+    /// <summary>Push and pull latency against a real parameter server process, float32 and float16 on the wire.</summary>
+    public static async Task<IReadOnlyList<LatencyStatistics>> ParameterExchangeAsync(int calls, Action<string> log)
+    {
+        await using var server = await BenchServer.StartAsync();
+        var store = new ParameterStore.ParameterStoreClient(server.Channel);
+        var headers = BearerToken.ToMetadata(server.Token);
+        var description = await store.DescribeModelAsync(new DescribeModelRequest());
+        var gradients = new NamedTensors(description.Parameters.Select(p =>
+            new A3cGrpc.Learning.NamedTensor(p.Name, [.. p.Shape], SmallValues(p.Shape.Aggregate(1, (a, b) => a * b)))));
+        var results = new List<LatencyStatistics>();
+        foreach (var encoding in new[] { TensorEncoding.Float32, TensorEncoding.Float16 })
+        {
+            var version = (await store.PullParametersAsync(new PullParametersRequest())).Version;
+            var push = new List<double>(calls);
+            var pull = new List<double>(calls);
+            var both = new List<double>(calls);
+            var cpuStart = server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            for (var i = 0; i < calls + 20; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var request = new PushGradientsRequest
+                {
+                    WorkerId = "bench",
+                    UpdateId = $"bench-{encoding}-{i}",
+                    BaseVersion = version,
+                    Gradients = TensorWire.Encode(gradients, version, encoding),
+                    Statistics = new RolloutStatistics { EnvironmentSteps = 8, Environments = 1 },
+                };
+                var pushed = await store.PushGradientsAsync(request, headers, DateTime.UtcNow.AddSeconds(10));
+                var afterPush = Stopwatch.GetTimestamp();
+                var pulled = await store.PullParametersAsync(new PullParametersRequest { KnownVersion = version, Encoding = encoding }, deadline: DateTime.UtcNow.AddSeconds(10));
+                TensorWire.DecodeInto(pulled.Parameters, gradients, "parameters");
+                var done = Stopwatch.GetTimestamp();
+                version = pulled.Version;
+                if (i >= 20)
+                {
+                    push.Add(Stopwatch.GetElapsedTime(started, afterPush).TotalMicroseconds);
+                    pull.Add(Stopwatch.GetElapsedTime(afterPush, done).TotalMicroseconds);
+                    both.Add(Stopwatch.GetElapsedTime(started, done).TotalMicroseconds);
+                }
+
+                _ = pushed;
+            }
+
+            var seconds = wall.Elapsed.TotalSeconds;
+            var cpu = (server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds * calls / (calls + 20);
+            var bytes = TensorWire.PayloadBytes(gradients, encoding);
+            var notes = $"{description.ParameterCount} parameters, {bytes / 1024.0:F0} KiB each way in {encoding}; client encodes and decodes, server decodes, applies Adam and encodes; CPU of both processes";
+            results.Add(LatencyStatistics.From($"push ({encoding})", push, seconds, cpu, notes));
+            results.Add(LatencyStatistics.From($"pull ({encoding})", pull, seconds, cpu, notes));
+            results.Add(LatencyStatistics.From($"push + pull ({encoding})", both, seconds, cpu, notes));
+            log($"push + pull {encoding}: p50 {results[^1].P50Microseconds / 1000:F2} ms, p99 {results[^1].P99Microseconds / 1000:F2} ms, CPU {results[^1].CpuMicrosecondsPerCall / 1000:F2} ms per exchange");
+        }
+
+        return results;
+    }
+
+    /// <summary><c>Act</c> (batch 1) latency from one caller, and throughput from several concurrent callers.</summary>
+    public static async Task<IReadOnlyList<LatencyStatistics>> ActAsync(int calls, Action<string> log)
+    {
+        await using var server = await BenchServer.StartAsync();
+        var policy = new Policy.PolicyClient(server.Channel);
+        var request = new ActRequest { Observation = { 0.1f, -0.2f, 0.9f, 0.3f, 0.05f } };
+        var results = new List<LatencyStatistics>();
+        foreach (var callers in new[] { 1, 4 })
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await policy.ActAsync(request);
+            }
+
+            var latencies = new List<double>[callers];
+            var cpuStart = server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, callers).Select(async c =>
+            {
+                latencies[c] = new List<double>(calls / callers);
+                for (var i = 0; i < calls / callers; i++)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    await policy.ActAsync(request, deadline: DateTime.UtcNow.AddSeconds(10));
+                    latencies[c].Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                }
+            }));
+            var seconds = wall.Elapsed.TotalSeconds;
+            var cpu = (server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds;
+            results.Add(LatencyStatistics.From(
+                $"Act, {callers} concurrent caller(s)", [.. latencies.SelectMany(l => l)], seconds, cpu,
+                "one observation, sampled action, live weights; CPU of client and server"));
+            log($"Act with {callers} caller(s): p50 {results[^1].P50Microseconds:F0} µs, p99 {results[^1].P99Microseconds:F0} µs, {results[^1].CallsPerSecond:F0} calls/s");
+        }
+
+        return results;
+    }
+
+    /// <summary>Whole-system rates: the launcher's processes for <paramref name="seconds"/> each, with 1 and 2 workers.</summary>
+    public static async Task<IReadOnlyList<SystemThroughput>> SystemAsync(double seconds, int environmentsPerWorker, Action<string> log)
+    {
+        var results = new List<SystemThroughput>();
+        foreach (var workers in new[] { 1, 2 })
+        {
+            var folder = Directory.CreateTempSubdirectory("a3c-bench-").FullName;
+            var observer = new RateObserver();
+            var settings = new LocalClusterSettings(
+                new RunSettings(new A3cHyperparameters(), 1, new EvaluationOptions { EveryEnvSteps = 10_000_000 }),
+                folder, workers, environmentsPerWorker, null, seconds, StopWhenSolved: false);
+            await new LocalCluster(settings, observer).RunAsync(CancellationToken.None);
+            var result = observer.Rates(workers, environmentsPerWorker, warmUpSeconds: Math.Min(15, seconds / 4));
+            results.Add(result);
+            log($"{workers} worker(s) x {environmentsPerWorker} envs: {result.EnvironmentStepsPerSecond:F0} env steps/s, {result.UpdatesPerSecond:F1} updates/s, mean staleness {result.MeanStaleness:F2}");
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return results;
+    }
+
+    private static float[] SmallValues(int count)
+    {
+        var random = new Random(1);
+        var values = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = (float)((random.NextDouble() - 0.5) * 1e-3);
+        }
+
+        return values;
+    }
+
+    /// <summary>A parameter server process with a temporary run folder, for one benchmark.</summary>
+    private sealed class BenchServer : IAsyncDisposable
+    {
+        private readonly ChildProcess _process;
+        private readonly string _folder;
+
+        private BenchServer(ChildProcess process, string folder, string token, Grpc.Net.Client.GrpcChannel channel)
+        {
+            _process = process;
+            _folder = folder;
+            Token = token;
+            Channel = channel;
+        }
+
+        public string Token { get; }
+
+        public Grpc.Net.Client.GrpcChannel Channel { get; }
+
+        public TimeSpan CpuTime
+        {
+            get
+            {
+                using var process = Process.GetProcessById(_process.ProcessId);
+                return process.TotalProcessorTime;
+            }
+        }
+
+        public static async Task<BenchServer> StartAsync()
+        {
+            var folder = Directory.CreateTempSubdirectory("a3c-bench-").FullName;
+            var token = BearerToken.NewToken();
+            var port = System.Net.Sockets.TcpListener.Create(0);
+            port.Start();
+            var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)port.LocalEndpoint).Port}";
+            port.Stop();
+            var process = ChildProcess.Start(
+                "parameter-server",
+                ServiceBinaries.Find(ServiceBinaries.ParameterServer),
+                ["--urls", address, $"--ParameterServer:RunDirectory={folder}", "--Evaluation:EveryEnvSteps=1000000000", "--Logging:LogLevel:Default=Warning"],
+                new Dictionary<string, string> { ["ParameterServer__PushToken"] = token },
+                Path.Combine(folder, "server.log"));
+            var channel = GrpcAddress.CreateChannel(address);
+            await GrpcHealth.WaitUntilServingAsync(channel, () => process.HasExited, TimeSpan.FromSeconds(120), "parameter server", CancellationToken.None);
+            return new BenchServer(process, folder, token, channel);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Channel.Dispose();
+            await _process.DisposeAsync();
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    /// <summary>Collects the server's progress snapshots to compute rates after a warm-up.</summary>
+    private sealed class RateObserver : ILocalClusterObserver
+    {
+        private readonly List<Progress> _snapshots = [];
+
+        public void OnMessage(string message)
+        {
+        }
+
+        public void OnProgress(Progress progress)
+        {
+            lock (_snapshots)
+            {
+                _snapshots.Add(progress);
+            }
+        }
+
+        public void OnEvaluation(EvaluationRecord evaluation)
+        {
+        }
+
+        public void OnSolved(Solved solved)
+        {
+        }
+
+        public SystemThroughput Rates(int workers, int environments, double warmUpSeconds)
+        {
+            lock (_snapshots)
+            {
+                var first = _snapshots.First(p => p.Counters.ElapsedSeconds >= warmUpSeconds);
+                var last = _snapshots[^1];
+                var seconds = last.Counters.ElapsedSeconds - first.Counters.ElapsedSeconds;
+                return new SystemThroughput(
+                    workers,
+                    environments,
+                    seconds,
+                    (last.Counters.EnvironmentSteps - first.Counters.EnvironmentSteps) / seconds,
+                    (last.Counters.Updates - first.Counters.Updates) / seconds,
+                    _snapshots.Where(p => p.Counters.ElapsedSeconds >= warmUpSeconds).Average(p => p.MeanStaleness));
+            }
+        }
+    }
+}
+
+/// <summary>Whole-system rates measured after a warm-up.</summary>
+internal sealed record SystemThroughput(
+    int Workers,
+    int EnvironmentsPerWorker,
+    double MeasuredSeconds,
+    double EnvironmentStepsPerSecond,
+    double UpdatesPerSecond,
+    double MeanStaleness);
