@@ -14,7 +14,7 @@ public sealed class TrainCommandTests : IDisposable
         var run = Path.Combine(_folder, "run");
 
         var (exitCode, output, error) = await CliRunner.RunAsync(
-            "train", "--n-steps", "4", "--seed", "3", "--max-steps", "2000", "--eval-every", "1000", "--eval-episodes", "2", "--run-dir", run);
+            "train", "--workers", "0", "--n-steps", "4", "--seed", "3", "--max-steps", "2000", "--eval-every", "1000", "--eval-episodes", "2", "--run-dir", run);
 
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, error);
@@ -33,14 +33,41 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Train_TwoWorkers_RunsTheParameterServerWorkersAndSimulatorsAsProcesses()
+    {
+        var run = Path.Combine(_folder, "distributed");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "train", "--workers", "2", "--envs-per-worker", "4", "--max-steps", "6000", "--eval-every", "3000", "--eval-episodes", "1", "--run-dir", run);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {error}\n{output}");
+        Assert.Contains("Training finished: step budget.", output, StringComparison.Ordinal);
+        Assert.Contains("worker-2: process", output, StringComparison.Ordinal);
+        foreach (var file in new[] { "config.json", "metrics.csv", "learning-curve.png", "checkpoint.a3c", "summary.json", "logs/parameter-server.log", "logs/worker-1.log", "logs/worker-2.log" })
+        {
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        }
+
+        // Without a collector, each process writes its spans as JSON lines.
+        foreach (var file in new[] { "parameter-server.spans.jsonl", "worker-1.spans.jsonl", "envsim-worker-1.spans.jsonl" })
+        {
+            Assert.True(new FileInfo(Path.Combine(run, "telemetry", file)).Length > 0, file);
+        }
+
+        var summary = RunSummary.Load(Path.Combine(run, "summary.json"));
+        Assert.True(summary.EnvSteps >= 6000, $"{summary.EnvSteps} steps");
+        Assert.True(summary.Evaluations >= 2, $"{summary.Evaluations} evaluations");
+    }
+
+    [Fact]
     public async Task Train_Resume_KeepsTheStartingSettingsAndContinuesCounting()
     {
         var run = Path.Combine(_folder, "run");
         await CliRunner.RunAsync(
-            "train", "--n-steps", "2", "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
+            "train", "--workers", "0", "--n-steps", "2", "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
 
         // --n-steps on the resuming command line is ignored: the run's config.json wins.
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", run, "--n-steps", "16", "--max-steps", "2000");
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--resume", run, "--n-steps", "16", "--max-steps", "2000");
 
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, error);
@@ -53,7 +80,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task Train_ResumeMissingFolder_ExitsWithClearErrorAndCreatesNothing()
     {
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", Path.Combine(_folder, "missing"));
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--resume", Path.Combine(_folder, "missing"));
 
         Assert.Equal(2, exitCode);
         Assert.Contains("does not exist", error, StringComparison.Ordinal);
@@ -64,10 +91,10 @@ public sealed class TrainCommandTests : IDisposable
     public async Task Train_ResumeFolderWithSettingsButNoCheckpoint_ExitsWithClearError()
     {
         var run = Path.Combine(_folder, "run");
-        await CliRunner.RunAsync("train", "--max-steps", "10", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
+        await CliRunner.RunAsync("train", "--workers", "0", "--max-steps", "10", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
         File.Delete(Path.Combine(run, "checkpoint.a3c"));
 
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", run);
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--resume", run);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("has no checkpoint.a3c", error, StringComparison.Ordinal);
@@ -76,7 +103,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task Train_ResumeEmptyFolder_ExitsNamingTheMissingSettings()
     {
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", _folder);
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--resume", _folder);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("No run settings", error, StringComparison.Ordinal);
@@ -86,10 +113,10 @@ public sealed class TrainCommandTests : IDisposable
     public async Task Train_FolderThatHoldsARunWithoutResume_IsRefusedAndLeftUntouched()
     {
         var run = Path.Combine(_folder, "run");
-        await CliRunner.RunAsync("train", "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
+        await CliRunner.RunAsync("train", "--workers", "0", "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
         var metricsBefore = await File.ReadAllTextAsync(Path.Combine(run, "metrics.csv"));
 
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--max-steps", "1000", "--run-dir", run);
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--max-steps", "1000", "--run-dir", run);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("already holds a run", error, StringComparison.Ordinal);
@@ -99,7 +126,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task Train_ResumeWithRunDir_IsRefused()
     {
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--resume", _folder, "--run-dir", _folder);
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--resume", _folder, "--run-dir", _folder);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("cannot be combined with --run-dir", error, StringComparison.Ordinal);
@@ -114,7 +141,7 @@ public sealed class TrainCommandTests : IDisposable
         foreach (var option in new[]
                  {
                      "--n-steps", "--seed", "--learning-rate", "--gamma", "--max-steps", "--max-minutes", "--no-stop-when-solved",
-                     "--eval-every", "--eval-episodes", "--run-dir", "--resume",
+                     "--eval-every", "--eval-episodes", "--workers", "--envs-per-worker", "--run-dir", "--resume",
                  })
         {
             var line = output.Split('\n').FirstOrDefault(l => l.Split(' ', ',').Contains(option));
@@ -130,11 +157,13 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--eval-episodes", "0", "Episodes must be between 1 and 1000")]
     [InlineData("--eval-every", "0", "EveryEnvSteps must be between 1 and")]
     [InlineData("--max-minutes", "-2", "--max-minutes must be a non-negative number")]
+    [InlineData("--workers", "-1", "--workers must be between 0 and 64")]
+    [InlineData("--envs-per-worker", "0", "--envs-per-worker must be between 1 and 4096")]
     public async Task Train_BadOption_FailsBeforeTrainingWithItsMessage(string option, string value, string message)
     {
         var run = Path.Combine(_folder, "run");
 
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", option, value, "--run-dir", run);
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", option, value, "--run-dir", run);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(message, error, StringComparison.Ordinal);
@@ -146,8 +175,8 @@ public sealed class TrainCommandTests : IDisposable
     {
         var first = Path.Combine(_folder, "first");
         var second = Path.Combine(_folder, "second");
-        await CliRunner.RunAsync("train", "--max-steps", "1000", "--eval-every", "500", "--eval-episodes", "1", "--run-dir", first);
-        await CliRunner.RunAsync("train", "--max-steps", "1000", "--eval-every", "500", "--eval-episodes", "1", "--seed", "2", "--run-dir", second);
+        await CliRunner.RunAsync("train", "--workers", "0", "--max-steps", "1000", "--eval-every", "500", "--eval-episodes", "1", "--run-dir", first);
+        await CliRunner.RunAsync("train", "--workers", "0", "--max-steps", "1000", "--eval-every", "500", "--eval-episodes", "1", "--seed", "2", "--run-dir", second);
         var png = Path.Combine(_folder, "out", "compare.png");
 
         var (exitCode, _, error) = await CliRunner.RunAsync("compare", $"n = 1, seed 1={first}", second, "--out", png);
