@@ -1,9 +1,13 @@
-// The simulator process: one Bullet swing-up environment per worker. In this first stage it hosts gRPC
-// health checks only; the Simulator service (reset/step over a stream) arrives with issue 3.
+// The simulator process (EnvSim): K Bullet swing-up environments per gRPC session, for one worker.
+// Listens where --urls says (h2c, e.g. http://unix:/tmp/envsim.sock); options in section "Simulator".
+using A3cGrpc.EnvSim.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddGrpc();
-builder.Services.AddGrpcHealthChecks();
+builder.AddSimulator();
 
 var app = builder.Build();
-app.MapGrpcHealthChecksService();
+app.MapSimulator();
 app.Run();
+
+/// <summary>Entry point, public for the in-process test server.</summary>
+public partial class Program;
