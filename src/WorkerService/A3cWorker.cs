@@ -6,8 +6,6 @@ using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Learning;
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace A3cGrpc.WorkerService;

@@ -5,9 +5,6 @@ using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Learning;
 using A3cGrpc.WorkerService;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddOptions<WorkerOptions>()

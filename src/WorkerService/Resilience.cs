@@ -1,6 +1,5 @@
 using A3cGrpc.Distributed.Options;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;

@@ -3,7 +3,6 @@ using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Simulation;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace A3cGrpc.WorkerService;
