@@ -1,14 +1,29 @@
-// The parameter server: in this first stage it hosts gRPC with health checks and reflection only.
-// The parameter store, policy and training-status services arrive with the distributed system (issue 3).
+using A3cGrpc.ParameterServer.Hosting;
+using Microsoft.Extensions.Options;
+
+// The A3C parameter server: the global model (pull weights, push gradients), the policy service, the training
+// status, the evaluator and the run folder (metrics, curve, checkpoints, snapshots, summary). Configuration:
+// sections ParameterServer, A3c, Evaluation, Telemetry; where it listens: --urls (h2c).
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddGrpc();
-builder.Services.AddGrpcHealthChecks();
-builder.Services.AddGrpcReflection();
+builder.AddParameterServer();
 
 var app = builder.Build();
-app.MapGrpcHealthChecksService();
-app.MapGrpcReflectionService();
-app.Run();
+app.MapParameterServer();
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException exception)
+{
+    await Console.Error.WriteLineAsync($"parameter server: invalid configuration: {exception.Message}");
+    return 2;
+}
+catch (InvalidOperationException exception) when (exception.Message.StartsWith("Cannot resume", StringComparison.Ordinal))
+{
+    await Console.Error.WriteLineAsync($"parameter server: {exception.Message}");
+    return 3;
+}
 
 /// <summary>Entry point, public for the in-process test server.</summary>
 public partial class Program;

@@ -1,0 +1,112 @@
+using A3cGrpc.Distributed.Options;
+using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.Learning;
+using A3cGrpc.ParameterServer.Acting;
+using A3cGrpc.ParameterServer.Model;
+using A3cGrpc.ParameterServer.Monitoring;
+using A3cGrpc.ParameterServer.Runs;
+using A3cGrpc.ParameterServer.Services;
+using A3cGrpc.ParameterServer.Telemetry;
+using A3cGrpc.Training.Evaluation;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace A3cGrpc.ParameterServer.Hosting;
+
+/// <summary>The parameter server's wiring: options, Kestrel, telemetry, the run's parts, and the gRPC endpoints.</summary>
+public static class ParameterServerHosting
+{
+    /// <summary>OpenTelemetry <c>service.name</c>.</summary>
+    public const string ServiceName = "a3c-parameter-server";
+
+    /// <summary>The name of the readiness check behind the gRPC health service.</summary>
+    public const string HealthCheckName = "training";
+
+    /// <summary>Adds everything the parameter server needs.</summary>
+    public static WebApplicationBuilder AddParameterServer(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        TorchRuntime.Initialize(1);
+        builder.AddParameterServerOptions();
+        builder.UseHttp2Only();
+        builder.AddA3cTelemetry(ServiceName, $"{Environment.MachineName}:{Environment.ProcessId}", A3cTelemetry.ServerSourceName);
+        builder.Services.AddTrainingRun();
+        builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorInterceptor>());
+        builder.Services.AddSingleton<IConfigureOptions<GrpcServiceOptions>, GrpcMessageLimit>();
+        builder.Services.AddGrpcHealthChecks().AddCheck<TrainingReadyCheck>(HealthCheckName);
+        builder.Services.AddGrpcReflection();
+        return builder;
+    }
+
+    /// <summary>Maps the gRPC services, health and reflection.</summary>
+    public static WebApplication MapParameterServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcService<ParameterStoreService>();
+        app.MapGrpcService<PolicyService>();
+        app.MapGrpcService<TrainingStatusService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>
+    /// Binds sections <c>ParameterServer</c>, <c>A3c</c> and <c>Evaluation</c> and validates them (DataAnnotations and
+    /// their cross-field rules) when the host starts, so bad configuration stops the process with a clear message.
+    /// </summary>
+    public static WebApplicationBuilder AddParameterServerOptions(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ParameterServerOptions>().BindConfiguration(ParameterServerOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ParameterServerOptions>, RunFileLimits>();
+        builder.Services.AddOptions<A3cHyperparameters>().BindConfiguration(A3cHyperparameters.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        return builder;
+    }
+
+    /// <summary>Kestrel speaks HTTP/2 only (h2c without TLS), with flow-control windows that fit a full push in flight.</summary>
+    public static WebApplicationBuilder UseHttp2Only(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 4 << 20;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 1 << 20;
+        });
+        return builder;
+    }
+
+    /// <summary>The run's parts, as singletons; the model is loaded or resumed when the hosted services are built.</summary>
+    public static IServiceCollection AddTrainingRun(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RunSetup>();
+        services.AddSingleton(provider => LoadedRun.Load(
+            provider.GetRequiredService<RunSetup>(), provider.GetRequiredService<ILogger<LoadedRun>>()));
+        services.AddSingleton(provider => new TrainingClock(
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<LoadedRun>().ElapsedSeconds));
+        services.AddSingleton<RunRecorder>();
+        services.AddSingleton<EvaluationSchedule>();
+        services.AddSingleton<GlobalModel>();
+        services.AddSingleton<PolicySnapshots>();
+        services.AddSingleton<CheckpointWriter>();
+        services.AddSingleton<TrainingMonitor>();
+        services.AddSingleton<StatusEvents>();
+        services.AddSingleton<StatusReporter>();
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<LivePolicy>();
+        services.AddSingleton<PinnedPolicies>();
+
+        // Registered in this order so that they stop in the reverse one: the evaluator first, then the supervisor,
+        // which writes the final checkpoint. The web server itself stops before both.
+        services.AddSingleton<TrainingSupervisor>();
+        services.AddHostedService(provider => provider.GetRequiredService<TrainingSupervisor>());
+        services.AddHostedService<EvaluationService>();
+        return services;
+    }
+}

@@ -1,0 +1,335 @@
+using A3cGrpc.Learning;
+using A3cGrpc.ParameterServer.Runs;
+using A3cGrpc.ParameterServer.Telemetry;
+
+namespace A3cGrpc.ParameterServer.Model;
+
+/// <summary>A validated push, its gradients already decoded into per-request buffers.</summary>
+/// <param name="WorkerId">Who pushed.</param>
+/// <param name="UpdateId">The push's idempotency key.</param>
+/// <param name="BaseVersion">The version the gradients were computed on.</param>
+/// <param name="Gradients">Gradients with the model's layout.</param>
+/// <param name="EnvironmentSteps">Environment steps of the rollout.</param>
+/// <param name="EpisodeReturns">Returns of the episodes that ended in the rollout.</param>
+/// <param name="ReturnWeights">Whether the answer carries the new weights.</param>
+public sealed record PushCommand(
+    string WorkerId,
+    string UpdateId,
+    long BaseVersion,
+    NamedTensors Gradients,
+    long EnvironmentSteps,
+    IReadOnlyList<double> EpisodeReturns,
+    bool ReturnWeights);
+
+/// <summary>How a push ended.</summary>
+public enum PushResult
+{
+    /// <summary>One optimiser step was taken.</summary>
+    Applied,
+
+    /// <summary>The update id had been applied before; nothing was applied.</summary>
+    Duplicate,
+
+    /// <summary>The server is shutting down.</summary>
+    ShuttingDown,
+
+    /// <summary>Training has finished (a budget was reached or the policy solved the task).</summary>
+    Finished,
+
+    /// <summary>The base version is newer than the current one (the server restarted from an older checkpoint).</summary>
+    UnknownVersion,
+
+    /// <summary>The base version is more than the maximum staleness behind.</summary>
+    TooStale,
+}
+
+/// <summary>The outcome of <see cref="GlobalModel.Push"/>.</summary>
+/// <param name="Result">What happened.</param>
+/// <param name="Version">Applied: the new version; duplicate: the version the update produced; refused: the current version.</param>
+/// <param name="Staleness">Versions between the base version and the push (for a duplicate: as first applied).</param>
+/// <param name="Totals">The counters after the push.</param>
+/// <param name="Weights">The weights of the new version, when asked for and applied.</param>
+/// <param name="Message">Why a push was refused.</param>
+public sealed record PushOutcome(PushResult Result, long Version, long Staleness, ModelTotals Totals, WeightsSnapshot? Weights, string? Message);
+
+/// <summary>
+/// The parameter server's global actor-critic: one <see cref="LocalLearner"/> (model and shared Adam) and everything a
+/// push changes together, under one lock: the version, the counters, the idempotency ledger, the training episodes
+/// written to metrics.csv, and whether training has finished. Weights leave it only as complete per-version
+/// <see cref="WeightsSnapshot"/>s copied under the lock, so nobody ever sees a mix of two versions.
+/// </summary>
+public sealed class GlobalModel : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly LocalLearner _learner;
+    private readonly UpdateLedger _ledger;
+    private readonly RunSetup _setup;
+    private readonly RunRecorder _recorder;
+    private readonly EvaluationSchedule _schedule;
+    private readonly TrainingClock _clock;
+    private readonly ILogger<GlobalModel> _logger;
+    private ModelTotals _totals;
+    private WeightsSnapshot? _snapshot;
+    private string? _finishedReason;
+    private long _refusedStale;
+    private bool _closed;
+    private bool _disposed;
+
+    /// <summary>Takes over <paramref name="run"/>'s learner and counters.</summary>
+    public GlobalModel(
+        LoadedRun run, RunSetup setup, RunRecorder recorder, EvaluationSchedule schedule, TrainingClock clock, ILogger<GlobalModel> logger)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        _setup = setup ?? throw new ArgumentNullException(nameof(setup));
+        _recorder = recorder ?? throw new ArgumentNullException(nameof(recorder));
+        _schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _learner = run.Learner;
+        _totals = run.Totals;
+        _refusedStale = run.State.RefusedStalePushes;
+        _ledger = new UpdateLedger(setup.Server.RememberedUpdateIdsPerWorker);
+        _ledger.Import(run.State.Ledger, run.Totals.Version);
+        var initial = _learner.ExportParameters();
+        Layout = new ModelLayout(initial);
+        _snapshot = new WeightsSnapshot(_totals, initial);
+    }
+
+    /// <summary>Names, shapes and sizes of the parameters.</summary>
+    public ModelLayout Layout { get; }
+
+    /// <summary>The hyper-parameters of the global learner.</summary>
+    public A3cHyperparameters Hyperparameters => _learner.Hyperparameters;
+
+    /// <summary>The counters of the current version (read without the lock).</summary>
+    public ModelTotals Totals => Volatile.Read(ref _totals);
+
+    /// <summary>The current version.</summary>
+    public long Version => Totals.Version;
+
+    /// <summary>Why training finished, or null while it goes on.</summary>
+    public string? FinishedReason => Volatile.Read(ref _finishedReason);
+
+    /// <summary>Pushes refused because they were too stale, over the whole run.</summary>
+    public long RefusedStalePushes => Interlocked.Read(ref _refusedStale);
+
+    /// <summary>
+    /// Applies one push: a retried update id is answered as a duplicate; a push after training finished, on an unknown
+    /// version, or too stale is refused; otherwise one Adam step is taken and the version grows by one. Nothing is
+    /// applied unless the result is <see cref="PushResult.Applied"/>.
+    /// </summary>
+    public PushOutcome Push(PushCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ModelTotals totals;
+        long staleness;
+        WeightsSnapshot? weights = null;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var current = _totals;
+            if (_ledger.TryGet(command.WorkerId, command.UpdateId, out var remembered))
+            {
+                return new PushOutcome(PushResult.Duplicate, remembered.Version, remembered.Staleness, current, null, null);
+            }
+
+            if (_closed)
+            {
+                return Refused(PushResult.ShuttingDown, current, "the parameter server is shutting down; push again when it is back");
+            }
+
+            CheckBudgetsLocked();
+            if (_finishedReason is { } reason)
+            {
+                return Refused(PushResult.Finished, current, $"training finished: {reason}");
+            }
+
+            if (command.BaseVersion > current.Version)
+            {
+                return Refused(
+                    PushResult.UnknownVersion, current,
+                    $"unknown version {command.BaseVersion}: the current version is {current.Version} (the server may have restarted from a checkpoint); pull again");
+            }
+
+            staleness = current.Version - command.BaseVersion;
+            if (staleness > _setup.Server.MaxStaleness)
+            {
+                _refusedStale++;
+                return Refused(
+                    PushResult.TooStale, current,
+                    $"stale push: base version {command.BaseVersion} is {staleness} versions behind the current {current.Version} (at most {_setup.Server.MaxStaleness} allowed); pull again");
+            }
+
+            _learner.ApplyGradients(command.Gradients);
+            totals = new ModelTotals(
+                current.Version + 1,
+                current.EnvironmentSteps + command.EnvironmentSteps,
+                current.Updates + 1,
+                current.Episodes + command.EpisodeReturns.Count);
+            Volatile.Write(ref _totals, totals);
+            _ledger.Remember(command.WorkerId, new RememberedUpdate(command.UpdateId, totals.Version, staleness));
+            if (command.EpisodeReturns.Count > 0)
+            {
+                _recorder.RecordEpisodes(command.EpisodeReturns, current.Episodes + 1, totals.EnvironmentSteps, _clock.ElapsedSeconds);
+            }
+
+            CheckBudgetsLocked();
+            if (command.ReturnWeights)
+            {
+                weights = SnapshotLocked();
+            }
+        }
+
+        _schedule.StepsAdvanced(totals.EnvironmentSteps);
+        return new PushOutcome(PushResult.Applied, totals.Version, staleness, totals, weights, null);
+    }
+
+    /// <summary>The complete weights of the current version (copied once per version, under the lock).</summary>
+    public WeightsSnapshot CurrentWeights()
+    {
+        var snapshot = Volatile.Read(ref _snapshot);
+        if (snapshot is not null && snapshot.Version == Version)
+        {
+            return snapshot;
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return SnapshotLocked();
+        }
+    }
+
+    /// <summary>Finishes training for <paramref name="reason"/> (first reason wins); later pushes are refused.</summary>
+    /// <returns>True when this call finished training.</returns>
+    public bool Finish(string reason)
+    {
+        lock (_gate)
+        {
+            return FinishLocked(reason);
+        }
+    }
+
+    /// <summary>Finishes training when the step or time budget is used up.</summary>
+    public void CheckBudgets()
+    {
+        lock (_gate)
+        {
+            CheckBudgetsLocked();
+        }
+    }
+
+    /// <summary>
+    /// Writes a checkpoint of the current version to <paramref name="path"/>: weights, Adam state, counters and the
+    /// server's state (ledger, evaluation versions, refused count), all of one moment.
+    /// </summary>
+    /// <returns>The counters saved.</returns>
+    public TrainingCounters SaveCheckpoint(string path)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var counters = new TrainingCounters
+            {
+                EnvironmentSteps = _totals.EnvironmentSteps,
+                Updates = _totals.Updates,
+                Episodes = _totals.Episodes,
+                ModelVersion = _totals.Version,
+                ElapsedSeconds = _clock.ElapsedSeconds,
+            };
+            var state = new ServerCheckpointState(
+                ServerCheckpointState.CurrentFormat, _ledger.Export(), _recorder.EvaluationVersions(), _refusedStale);
+            _learner.SaveCheckpoint(path, counters, state.ToJson());
+            return counters;
+        }
+    }
+
+    /// <summary>Refuses all further pushes (the server is stopping and has written its final checkpoint).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _closed = true;
+            _learner.Dispose();
+        }
+    }
+
+    private static PushOutcome Refused(PushResult result, ModelTotals current, string message) =>
+        new(result, current.Version, 0, current, null, message);
+
+    private WeightsSnapshot SnapshotLocked()
+    {
+        if (_snapshot is null || _snapshot.Version != _totals.Version)
+        {
+            Volatile.Write(ref _snapshot, new WeightsSnapshot(_totals, _learner.ExportParameters()));
+        }
+
+        return _snapshot!;
+    }
+
+    private void CheckBudgetsLocked()
+    {
+        if (_finishedReason is not null)
+        {
+            return;
+        }
+
+        var options = _setup.Server;
+        if (options.StopAtEnvironmentSteps > 0 && _totals.EnvironmentSteps >= options.StopAtEnvironmentSteps)
+        {
+            FinishLocked(FinishReasons.StepBudget);
+        }
+        else if (options.StopAtElapsedSeconds > 0 && _clock.ElapsedSeconds >= options.StopAtElapsedSeconds)
+        {
+            FinishLocked(FinishReasons.TimeBudget);
+        }
+    }
+
+    private bool FinishLocked(string reason)
+    {
+        if (_finishedReason is not null)
+        {
+            return false;
+        }
+
+        _clock.Stop();
+        Volatile.Write(ref _finishedReason, reason);
+        ServerLog.Finished(_logger, reason, _totals.Version, _totals.EnvironmentSteps, _totals.Updates, _clock.ElapsedSeconds);
+        _schedule.Wake();
+        return true;
+    }
+}
+
+/// <summary>The reasons training finishes (<c>Progress.finished_reason</c>).</summary>
+public static class FinishReasons
+{
+    /// <summary>An evaluation reached the solve threshold and <c>StopWhenSolved</c> is on.</summary>
+    public const string Solved = "solved";
+
+    /// <summary><c>StopAtEnvironmentSteps</c> was reached.</summary>
+    public const string StepBudget = "step budget";
+
+    /// <summary><c>StopAtElapsedSeconds</c> was reached.</summary>
+    public const string TimeBudget = "time budget";
+
+    /// <summary>The summary's stop reason while training goes on.</summary>
+    public const string Running = "running";
+
+    /// <summary>The summary's stop reason when the server stopped before training finished.</summary>
+    public const string ServerStopped = "server stopped";
+}

@@ -1,0 +1,102 @@
+using A3cGrpc.ParameterServer.Model;
+
+namespace A3cGrpc.ParameterServer.Runs;
+
+/// <summary>
+/// The run's life cycle around the global model (loaded or resumed when this service is built, before the server
+/// listens): at start it applies budgets and a solved state carried over from a resumed run; while running it
+/// checks the time budget and writes a checkpoint every <c>CheckpointIntervalSeconds</c> when the version changed;
+/// on a graceful stop it writes the final checkpoint and summary and refuses further pushes. It is also the
+/// readiness the health service reports.
+/// </summary>
+public sealed partial class TrainingSupervisor(
+    GlobalModel model,
+    CheckpointWriter checkpoints,
+    RunRecorder recorder,
+    TrainingClock clock,
+    RunSetup setup,
+    TimeProvider time,
+    ILogger<TrainingSupervisor> logger) : IHostedService, IDisposable
+{
+    /// <summary>How often the time budget and the checkpoint interval are checked.</summary>
+    public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private volatile bool _serving;
+
+    /// <summary>True from the end of start-up until the server begins to stop.</summary>
+    public bool IsServing => _serving;
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (setup.Server.StopWhenSolved && recorder.SolvedBy is not null)
+        {
+            model.Finish(FinishReasons.Solved);
+        }
+
+        model.CheckBudgets();
+        _loop = RunAsync(_stopping.Token);
+        _serving = true;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _serving = false;
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+
+        var counters = checkpoints.Write("shutdown");
+        model.Close();
+        recorder.WriteReport(new ReportState(model.Totals, clock.ElapsedSeconds, clock.SessionSeconds, model.FinishedReason ?? FinishReasons.ServerStopped));
+        LogStopped(logger, counters.ModelVersion, counters.EnvironmentSteps, setup.Folder.Path);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromSeconds(setup.Server.CheckpointIntervalSeconds);
+        var lastCheckpoint = time.GetTimestamp();
+        using var timer = new PeriodicTimer(TickInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    model.CheckBudgets();
+                    if (time.GetElapsedTime(lastCheckpoint) >= interval)
+                    {
+                        lastCheckpoint = time.GetTimestamp();
+                        if (model.Version != checkpoints.LastVersion)
+                        {
+                            checkpoints.Write("periodic");
+                        }
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    LogCheckpointFailed(logger, exception);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped at version {Version} ({EnvironmentSteps} environment steps); final checkpoint and summary in {RunDirectory}")]
+    private static partial void LogStopped(ILogger logger, long version, long environmentSteps, string runDirectory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Periodic checkpoint failed; trying again at the next interval")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
+}

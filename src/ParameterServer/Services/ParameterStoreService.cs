@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.Distributed.Wire;
+using A3cGrpc.ParameterServer.Model;
+using A3cGrpc.ParameterServer.Monitoring;
+using A3cGrpc.ParameterServer.Runs;
+using A3cGrpc.ParameterServer.Telemetry;
+using Grpc.Core;
+using static A3cGrpc.ParameterServer.Services.RequestChecks;
+
+namespace A3cGrpc.ParameterServer.Services;
+
+/// <summary>
+/// parameter_store.proto: the model's description, pulls of the current weights, and gradient pushes (each one step
+/// of the shared Adam, at most once per update id). Input is checked, and gradients decoded into per-request buffers,
+/// before the training lock is taken; nothing is applied when a push is refused.
+/// </summary>
+public sealed partial class ParameterStoreService(
+    GlobalModel model, RunSetup setup, TrainingMonitor monitor, ServerMetrics metrics, ILogger<ParameterStoreService> logger)
+    : ParameterStore.ParameterStoreBase
+{
+    /// <summary>The longest worker or update id.</summary>
+    public const int MaxIdLength = 200;
+
+    /// <summary>The environment the model is trained on (pybullet's id; see src/Simulation/SwingUpConstants.cs).</summary>
+    public const string EnvironmentId = "InvertedPendulumSwingupBulletEnv-v0";
+
+    /// <inheritdoc />
+    public override Task<ModelDescription> DescribeModel(DescribeModelRequest request, ServerCallContext context)
+    {
+        var hyper = model.Hyperparameters;
+        var description = new ModelDescription
+        {
+            Version = model.Version,
+            Hyperparameters = new Hyperparameters
+            {
+                NSteps = hyper.NSteps,
+                Gamma = hyper.Gamma,
+                LearningRate = hyper.EffectiveLearningRate,
+                AdamBeta1 = hyper.AdamBeta1,
+                AdamBeta2 = hyper.AdamBeta2,
+                EntropyCoefficient = hyper.EntropyCoefficient,
+                CriticLossCoefficient = hyper.CriticLossCoefficient,
+                MuScale = hyper.MuScale,
+                StdEpsilon = hyper.StdEpsilon,
+                LogProbEpsilon = hyper.LogProbEpsilon,
+            },
+            EnvironmentId = EnvironmentId,
+            ObservationSize = hyper.ObservationSize,
+            ActionSize = hyper.ActionSize,
+            ParameterCount = model.Layout.ParameterCount,
+            MaxStaleness = setup.Server.MaxStaleness,
+            MaxReceiveMessageBytes = model.Layout.MaxReceiveMessageBytes,
+        };
+        description.Hyperparameters.HiddenSizes.AddRange(hyper.EffectiveHiddenSizes);
+        foreach (var parameter in model.Layout.Parameters)
+        {
+            var spec = new ParameterSpec { Name = parameter.Name };
+            spec.Shape.AddRange(parameter.Shape);
+            description.Parameters.Add(spec);
+        }
+
+        return Task.FromResult(description);
+    }
+
+    /// <inheritdoc />
+    public override Task<PullParametersResponse> PullParameters(PullParametersRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireNonNegative(request.KnownVersion, "known_version");
+        RequireEncoding(request.Encoding, "encoding");
+
+        var current = model.Version;
+        if (request.KnownVersion == current)
+        {
+            return Task.FromResult(new PullParametersResponse { NotModified = true, Version = current });
+        }
+
+        // A known version above the current one (the server resumed an older checkpoint) gets the current weights too.
+        var weights = model.CurrentWeights();
+        if (request.KnownVersion == weights.Version)
+        {
+            return Task.FromResult(new PullParametersResponse { NotModified = true, Version = weights.Version });
+        }
+
+        return Task.FromResult(new PullParametersResponse
+        {
+            Version = weights.Version,
+            Parameters = weights.Encoded(request.Encoding),
+        });
+    }
+
+    /// <inheritdoc />
+    public override Task<PushGradientsResponse> PushGradients(PushGradientsRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        RequireBearer(context, setup.Server.PushToken, "PushGradients");
+
+        using var activity = ServerTracing.Source.StartActivity(A3cTelemetry.ApplyGradientsSpan);
+        activity?.SetTag(A3cTelemetry.Attributes.WorkerId, request.WorkerId);
+        activity?.SetTag(A3cTelemetry.Attributes.UpdateId, request.UpdateId);
+        activity?.SetTag(A3cTelemetry.Attributes.BaseVersion, request.BaseVersion);
+        try
+        {
+            return Task.FromResult(Push(request, activity));
+        }
+        catch (RpcException exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Status.Detail);
+            LogRefused(logger, request.WorkerId, request.UpdateId, exception.StatusCode, exception.Status.Detail);
+            throw;
+        }
+    }
+
+    private PushGradientsResponse Push(PushGradientsRequest request, Activity? activity)
+    {
+        var statistics = request.Statistics ?? new RolloutStatistics();
+        Validate(request, statistics);
+        activity?.SetTag(A3cTelemetry.Attributes.EnvironmentSteps, statistics.EnvironmentSteps);
+        activity?.SetTag(A3cTelemetry.Attributes.Environments, statistics.Environments);
+        activity?.SetTag(A3cTelemetry.Attributes.RewardSum, statistics.RewardSum);
+
+        var gradients = model.Layout.RentBuffers();
+        PushOutcome outcome;
+        try
+        {
+            try
+            {
+                TensorWire.DecodeInto(request.Gradients, gradients, "gradients");
+            }
+            catch (WireFormatException exception)
+            {
+                throw Invalid(exception.Message);
+            }
+
+            outcome = model.Push(new PushCommand(
+                request.WorkerId, request.UpdateId, request.BaseVersion, gradients, statistics.EnvironmentSteps, statistics.EpisodeReturns,
+                request.ReturnParameters));
+        }
+        finally
+        {
+            model.Layout.Return(gradients);
+        }
+
+        activity?.SetTag(A3cTelemetry.Attributes.NewVersion, outcome.Version);
+        activity?.SetTag(A3cTelemetry.Attributes.Staleness, outcome.Staleness);
+        activity?.SetTag(A3cTelemetry.Attributes.Duplicate, outcome.Result == PushResult.Duplicate);
+        switch (outcome.Result)
+        {
+            case PushResult.Applied:
+                monitor.RecordApplied(request.WorkerId, statistics.EnvironmentSteps, outcome.Staleness, outcome.Totals);
+                metrics.PushApplied(statistics.EnvironmentSteps, outcome.Staleness, statistics.EpisodeReturns);
+                break;
+            case PushResult.Duplicate:
+                LogDuplicate(logger, request.WorkerId, request.UpdateId, outcome.Version);
+                break;
+            case PushResult.ShuttingDown:
+                throw new RpcException(new Status(StatusCode.Unavailable, outcome.Message!));
+            default:
+                throw FailedPrecondition(outcome.Message!);
+        }
+
+        var response = new PushGradientsResponse
+        {
+            Version = outcome.Version,
+            Staleness = outcome.Staleness,
+            Duplicate = outcome.Result == PushResult.Duplicate,
+        };
+        if (request.ReturnParameters)
+        {
+            response.Parameters = (outcome.Weights ?? model.CurrentWeights()).Encoded(request.ParametersEncoding);
+        }
+
+        return response;
+    }
+
+    private static void Validate(PushGradientsRequest request, RolloutStatistics statistics)
+    {
+        RequireId(request.WorkerId, "worker_id", MaxIdLength);
+        RequireId(request.UpdateId, "update_id", MaxIdLength);
+        if (request.BaseVersion < 1)
+        {
+            throw Invalid($"base_version must be a version from a pull (1 or more), got {request.BaseVersion}.");
+        }
+
+        if (request.ReturnParameters)
+        {
+            RequireEncoding(request.ParametersEncoding, "parameters_encoding");
+        }
+
+        RequireNonNegative(statistics.EnvironmentSteps, "statistics.environment_steps");
+        RequireNonNegative(statistics.Environments, "statistics.environments");
+        RequireFinite(statistics.RewardSum, "statistics.reward_sum");
+        RequireFinite(statistics.TotalLoss, "statistics.total_loss");
+        RequireFinite(statistics.EntropyMean, "statistics.entropy_mean");
+        RequireFinite(statistics.ValueMean, "statistics.value_mean");
+        for (var i = 0; i < statistics.EpisodeReturns.Count; i++)
+        {
+            RequireFinite(statistics.EpisodeReturns[i], $"statistics.episode_returns[{i}]");
+        }
+
+        if (statistics.EpisodeReturns.Count > statistics.EnvironmentSteps)
+        {
+            throw Invalid(
+                $"statistics report {statistics.EpisodeReturns.Count} finished episodes in {statistics.EnvironmentSteps} environment steps; an episode takes at least one step.");
+        }
+    }
+
+    private static void RequireEncoding(TensorEncoding encoding, string field)
+    {
+        if (encoding is not (TensorEncoding.Float32 or TensorEncoding.Float16))
+        {
+            throw Invalid($"{field} {(int)encoding} is not a known tensor encoding (0 = float32, 1 = float16).");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Push {UpdateId} of {WorkerId} refused ({Code}): {Reason}")]
+    private static partial void LogRefused(ILogger logger, string workerId, string updateId, StatusCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Push {UpdateId} of {WorkerId} is a retry of version {Version}; not applied again")]
+    private static partial void LogDuplicate(ILogger logger, string workerId, string updateId, long version);
+}

@@ -1,0 +1,168 @@
+using System.Buffers;
+using A3cGrpc.Contracts.V1;
+using A3cGrpc.Learning;
+using A3cGrpc.ParameterServer.Acting;
+using A3cGrpc.ParameterServer.Model;
+using A3cGrpc.ParameterServer.Runs;
+using Google.Protobuf.Collections;
+using Grpc.Core;
+using static A3cGrpc.ParameterServer.Services.RequestChecks;
+
+namespace A3cGrpc.ParameterServer.Services;
+
+/// <summary>
+/// policy.proto: actions of the trained policy for any client, from the live weights (a copy refreshed at most every
+/// 50 ms) or from a pinned version kept as a snapshot. Deterministic requests get the mean action mu; others a sample
+/// of N(mu, sigma); the action is clipped to the action space, mu and sigma are not.
+/// </summary>
+public sealed class PolicyService(
+    LivePolicy live, PinnedPolicies pinned, PolicySnapshots snapshots, GlobalModel model, RunSetup setup) : Policy.PolicyBase
+{
+    /// <summary>The most observations one <c>ActBatch</c> takes.</summary>
+    public const int MaxBatch = 4096;
+
+    private readonly int _observationSize = model.Hyperparameters.ObservationSize;
+    private readonly int _actionSize = model.Hyperparameters.ActionSize;
+    private readonly double _actionLow = model.Hyperparameters.ActionLow;
+    private readonly double _actionHigh = model.Hyperparameters.ActionHigh;
+
+    /// <inheritdoc />
+    public override Task<ActResponse> Act(ActRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Authorize(context);
+        if (request.Observation.Count != _observationSize)
+        {
+            throw Invalid($"observation must hold {_observationSize} values (x, vx, cos theta, sin theta, theta dot), got {request.Observation.Count}.");
+        }
+
+        RequireNonNegative(request.ModelVersion, "model_version");
+        Span<float> observation = stackalloc float[_observationSize];
+        Copy(request.Observation, observation, "observation");
+        Span<float> outputs = stackalloc float[(3 * _actionSize) + 1];
+        var actions = outputs[.._actionSize];
+        var mu = outputs.Slice(_actionSize, _actionSize);
+        var std = outputs.Slice(2 * _actionSize, _actionSize);
+        var value = outputs[^1..];
+        var version = Serve(request.ModelVersion, observation, actions, mu, std, value, request.Deterministic);
+
+        var response = new ActResponse { Value = value[0], ModelVersion = version };
+        for (var i = 0; i < _actionSize; i++)
+        {
+            response.Action.Add(Clip(actions[i]));
+            response.Mu.Add(mu[i]);
+            response.Sigma.Add(std[i]);
+        }
+
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc />
+    public override Task<ActBatchResponse> ActBatch(ActBatchRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Authorize(context);
+        if (request.Count is < 1 or > MaxBatch)
+        {
+            throw Invalid($"count must be between 1 and {MaxBatch}, got {request.Count}.");
+        }
+
+        if (request.Observations.Count != request.Count * _observationSize)
+        {
+            throw Invalid(
+                $"observations must hold count x {_observationSize} = {request.Count * _observationSize} values, got {request.Observations.Count}.");
+        }
+
+        RequireNonNegative(request.ModelVersion, "model_version");
+        var count = request.Count;
+        var observations = ArrayPool<float>.Shared.Rent(count * _observationSize);
+        try
+        {
+            Copy(request.Observations, observations.AsSpan(0, count * _observationSize), "observations");
+            var width = count * _actionSize;
+            var actions = new float[width];
+            var mu = new float[width];
+            var std = new float[width];
+            var values = new float[count];
+            var version = Serve(request.ModelVersion, observations.AsSpan(0, count * _observationSize), actions, mu, std, values, request.Deterministic);
+            for (var i = 0; i < width; i++)
+            {
+                actions[i] = Clip(actions[i]);
+            }
+
+            var response = new ActBatchResponse { Count = count, ActionSize = _actionSize, ModelVersion = version };
+            response.Actions.AddRange(actions);
+            response.Mu.AddRange(mu);
+            response.Sigma.AddRange(std);
+            response.Values.AddRange(values);
+            return Task.FromResult(response);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(observations);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        var response = new ListModelVersionsResponse { LiveVersion = model.Version };
+        response.PinnableVersions.AddRange(snapshots.Versions);
+        return Task.FromResult(response);
+    }
+
+    private void Authorize(ServerCallContext context)
+    {
+        if (!string.IsNullOrEmpty(setup.Server.PolicyToken))
+        {
+            RequireBearer(context, setup.Server.PolicyToken, "The policy service");
+        }
+    }
+
+    /// <summary>Live weights for 0 (or the live version); a kept snapshot otherwise; FAILED_PRECONDITION for anything else.</summary>
+    private long Serve(
+        long version, ReadOnlySpan<float> observations, Span<float> actions, Span<float> mu, Span<float> std, Span<float> values, bool deterministic)
+    {
+        if (version == 0)
+        {
+            return live.Act(observations, actions, mu, std, values, deterministic);
+        }
+
+        if (version == live.Version && live.Act(observations, actions, mu, std, values, deterministic, version) == version)
+        {
+            return version;
+        }
+
+        if (pinned.TryAct(version, observations, actions, mu, std, values, deterministic))
+        {
+            return version;
+        }
+
+        if (version == model.Version && live.Act(observations, actions, mu, std, values, deterministic, version) == version)
+        {
+            return version;
+        }
+
+        var pinnable = snapshots.Versions;
+        throw FailedPrecondition(
+            $"model version {version} is neither live (the live version is {model.Version}) nor a kept snapshot; pinnable versions: "
+            + (pinnable.Count == 0 ? "none yet (snapshots are written with each checkpoint)" : string.Join(", ", pinnable)) + ".");
+    }
+
+    private float Clip(float action) => (float)ActorCriticPolicy.ClipAction(action, _actionLow, _actionHigh);
+
+    private static void Copy(RepeatedField<float> source, Span<float> destination, string field)
+    {
+        for (var i = 0; i < destination.Length; i++)
+        {
+            var value = source[i];
+            if (!float.IsFinite(value))
+            {
+                throw Invalid($"{field}[{i}] is not a finite number ({value}).");
+            }
+
+            destination[i] = value;
+        }
+    }
+}
