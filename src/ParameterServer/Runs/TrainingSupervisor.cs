@@ -22,7 +22,9 @@ public sealed partial class TrainingSupervisor(
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _stopGate = new();
     private Task? _loop;
+    private Task? _stopped;
     private volatile bool _serving;
 
     /// <summary>True from the end of start-up until the server begins to stop.</summary>
@@ -42,8 +44,22 @@ public sealed partial class TrainingSupervisor(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Writes the final checkpoint and summary once; a second call (the host can be stopped twice, for example by a
+    /// test host and the application's own run loop) waits for the same work, so nothing is disposed before it is done.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopGate)
+        {
+            return _stopped ??= StopOnceAsync();
+        }
+    }
+
     /// <inheritdoc />
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task StopOnceAsync()
     {
         _serving = false;
         await _stopping.CancelAsync();
@@ -57,9 +73,6 @@ public sealed partial class TrainingSupervisor(
         recorder.WriteReport(new ReportState(model.Totals, clock.ElapsedSeconds, clock.SessionSeconds, model.FinishedReason ?? FinishReasons.ServerStopped));
         LogStopped(logger, counters.ModelVersion, counters.EnvironmentSteps, setup.Folder.Path);
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _stopping.Dispose();
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
