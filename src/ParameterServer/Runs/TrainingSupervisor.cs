@@ -1,16 +1,18 @@
+using A3cGrpc.ParameterServer.Acting;
 using A3cGrpc.ParameterServer.Model;
 
 namespace A3cGrpc.ParameterServer.Runs;
 
 /// <summary>
 /// The run's life cycle around the global model (loaded or resumed when this service is built, before the server
-/// listens): at start it applies budgets and a solved state carried over from a resumed run; while running it
+/// listens): at start it checks the policy service's forward pass against the learning core, applies budgets and a solved state carried over from a resumed run; while running it
 /// checks the time budget and writes a checkpoint every <c>CheckpointIntervalSeconds</c> when the version changed;
 /// on a graceful stop it writes the final checkpoint and summary and refuses further pushes. It is also the
 /// readiness the health service reports.
 /// </summary>
 public sealed partial class TrainingSupervisor(
     GlobalModel model,
+    LivePolicy live,
     CheckpointWriter checkpoints,
     RunRecorder recorder,
     TrainingClock clock,
@@ -33,6 +35,7 @@ public sealed partial class TrainingSupervisor(
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        live.Verify();
         if (setup.Server.StopWhenSolved && recorder.SolvedBy is not null)
         {
             model.Finish(FinishReasons.Solved);

@@ -74,6 +74,30 @@ public static class TestModel
         }
     }
 
+    /// <summary>
+    /// The policy service computes the network's forward pass in managed code: equal to the learning core's to float32
+    /// rounding (a different order of summation), which this tolerance covers.
+    /// </summary>
+    public const double ForwardTolerance = 1e-5;
+
+    /// <summary>Asserts that the server's output equals the local forward pass's to <see cref="ForwardTolerance"/>.</summary>
+    public static void AssertClose(float expected, float actual, string what = "value") =>
+        Assert.True(
+            Math.Abs(expected - actual) <= ForwardTolerance * (1 + Math.Abs(expected)),
+            $"{what}: expected {expected}, got {actual}");
+
+    /// <summary>Element-wise <see cref="AssertClose(float, float, string)"/>.</summary>
+    public static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, string what = "values")
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            AssertClose(expected[i], actual[i], $"{what}[{i}]");
+        }
+    }
+
     /// <summary>True when two weight sets are exactly equal.</summary>
     public static bool AreEqual(NamedTensors expected, NamedTensors actual) =>
         expected.All(t => actual.TryGet(t.Name, out var other) && t.Data.AsSpan().SequenceEqual(other.Data));
