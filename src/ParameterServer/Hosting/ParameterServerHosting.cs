@@ -10,6 +10,7 @@ using A3cGrpc.ParameterServer.Telemetry;
 using A3cGrpc.Training.Evaluation;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 
 namespace A3cGrpc.ParameterServer.Hosting;
@@ -28,6 +29,7 @@ public static class ParameterServerHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
         TorchRuntime.Initialize(1);
+        builder.AddDefaultLogLevels();
         builder.AddParameterServerOptions();
         builder.UseHttp2Only();
         builder.AddA3cTelemetry(ServiceName, $"{Environment.MachineName}:{Environment.ProcessId}", A3cTelemetry.ServerSourceName);
@@ -65,6 +67,27 @@ public static class ParameterServerHosting
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        return builder;
+    }
+
+    /// <summary>
+    /// Quiet request logging by default (a request log line per push would cost more than the push): ASP.NET Core and
+    /// gRPC at Warning, ours at Information. Added as the lowest-priority configuration, so <c>Logging:LogLevel:*</c>
+    /// from appsettings, the environment or the command line still wins.
+    /// </summary>
+    public static WebApplicationBuilder AddDefaultLogLevels(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Grpc"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            },
+        });
         return builder;
     }
 

@@ -1,6 +1,5 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Learning;
-using A3cGrpc.ParameterServer.Acting;
 using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Monitoring;
 using A3cGrpc.ParameterServer.Telemetry;
@@ -34,7 +33,7 @@ public sealed partial class EvaluationService(
     {
         await Task.Yield(); // evaluations are long synchronous work: leave the host's start-up path at once
         using var copy = new GradientWorker(setup.Hyperparameters, setup.Seed);
-        using var policy = new ActorCriticPolicy(copy.Model, PolicySeeds.Live(setup.Seed));
+        using var policy = new ActorCriticPolicy(copy.Model, setup.Seed); // acts deterministically: the seed is not used
         var meanAction = new MeanActionPolicy(policy);
         var evaluator = new PolicyEvaluator(setup.Evaluation);
         var evaluateNow = !run.Resumed;

@@ -13,11 +13,17 @@ namespace A3cGrpc.ParameterServer.Runs;
 /// settings in its <c>config.json</c> (as <c>a3c train --resume</c> does): the checkpoint only fits the network it
 /// was written from, and the curve only makes sense with one evaluation protocol. Configured values that differ are
 /// reported as a warning. The budgets, tokens, staleness and checkpoint settings always come from configuration.
+/// Holds the run folder's lock (<see cref="RunFolderLock"/>) for the life of the server.
 /// </summary>
-public sealed class RunSetup
+public sealed class RunSetup : IDisposable
 {
     /// <summary>The folder (inside the run folder) that holds the policy snapshots for pinned <c>Act</c> calls.</summary>
     public const string SnapshotsFolderName = "snapshots";
+
+    /// <summary>How long a new server waits for another one to release the run folder (its final checkpoint).</summary>
+    public static readonly TimeSpan FolderLockWait = TimeSpan.FromSeconds(30);
+
+    private readonly RunFolderLock _lock;
 
     /// <summary>Reads the options (validated at start-up) and, when resuming, the run folder's <c>config.json</c>.</summary>
     public RunSetup(
@@ -32,26 +38,35 @@ public sealed class RunSetup
         ArgumentNullException.ThrowIfNull(logger);
         Server = server.Value;
         Folder = new RunFolder(Server.RunDirectory);
-        SnapshotsDirectory = Path.Combine(Folder.Path, SnapshotsFolderName);
-        Resuming = File.Exists(Folder.Checkpoint);
-
-        var configured = new RunSettings(hyperparameters.Value.Clone(), checked((int)Server.Seed), evaluation.Value);
-        configured.Hyperparameters.Validate();
-        configured.Evaluation.Validate();
-        if (Resuming && File.Exists(Folder.ConfigJson))
+        _lock = RunFolderLock.Acquire(Folder.Path, FolderLockWait);
+        try
         {
-            Settings = RunSettings.Load(Folder.ConfigJson);
-            var differences = Differences(configured, Settings);
-            if (differences.Count > 0)
+            SnapshotsDirectory = Path.Combine(Folder.Path, SnapshotsFolderName);
+            Resuming = File.Exists(Folder.Checkpoint);
+
+            var configured = new RunSettings(hyperparameters.Value.Clone(), checked((int)Server.Seed), evaluation.Value);
+            configured.Hyperparameters.Validate();
+            configured.Evaluation.Validate();
+            if (Resuming && File.Exists(Folder.ConfigJson))
             {
-                logger.LogWarning(
-                    "Resuming {RunDirectory} with the settings in its config.json; configuration differs in {Differences} (ignored).",
-                    Folder.Path, string.Join(", ", differences));
+                Settings = RunSettings.Load(Folder.ConfigJson);
+                var differences = Differences(configured, Settings);
+                if (differences.Count > 0)
+                {
+                    logger.LogWarning(
+                        "Resuming {RunDirectory} with the settings in its config.json; configuration differs in {Differences} (ignored).",
+                        Folder.Path, string.Join(", ", differences));
+                }
+            }
+            else
+            {
+                Settings = configured;
             }
         }
-        else
+        catch
         {
-            Settings = configured;
+            _lock.Dispose();
+            throw;
         }
     }
 
@@ -78,6 +93,9 @@ public sealed class RunSetup
 
     /// <summary>The seed of the run (initial weights; sampling streams are derived from it).</summary>
     public int Seed => Settings.Seed;
+
+    /// <summary>Releases the run folder (when the host is disposed, after the final checkpoint).</summary>
+    public void Dispose() => _lock.Dispose();
 
     private static List<string> Differences(RunSettings configured, RunSettings stored)
     {

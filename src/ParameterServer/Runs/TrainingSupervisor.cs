@@ -1,16 +1,18 @@
+using A3cGrpc.ParameterServer.Acting;
 using A3cGrpc.ParameterServer.Model;
 
 namespace A3cGrpc.ParameterServer.Runs;
 
 /// <summary>
 /// The run's life cycle around the global model (loaded or resumed when this service is built, before the server
-/// listens): at start it applies budgets and a solved state carried over from a resumed run; while running it
+/// listens): at start it checks the policy service's forward pass against the learning core, applies budgets and a solved state carried over from a resumed run; while running it
 /// checks the time budget and writes a checkpoint every <c>CheckpointIntervalSeconds</c> when the version changed;
 /// on a graceful stop it writes the final checkpoint and summary and refuses further pushes. It is also the
 /// readiness the health service reports.
 /// </summary>
 public sealed partial class TrainingSupervisor(
     GlobalModel model,
+    LivePolicy live,
     CheckpointWriter checkpoints,
     RunRecorder recorder,
     TrainingClock clock,
@@ -22,7 +24,9 @@ public sealed partial class TrainingSupervisor(
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _stopGate = new();
     private Task? _loop;
+    private Task? _stopped;
     private volatile bool _serving;
 
     /// <summary>True from the end of start-up until the server begins to stop.</summary>
@@ -31,6 +35,7 @@ public sealed partial class TrainingSupervisor(
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        live.Verify();
         if (setup.Server.StopWhenSolved && recorder.SolvedBy is not null)
         {
             model.Finish(FinishReasons.Solved);
@@ -42,8 +47,22 @@ public sealed partial class TrainingSupervisor(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Writes the final checkpoint and summary once; a second call (the host can be stopped twice, for example by a
+    /// test host and the application's own run loop) waits for the same work, so nothing is disposed before it is done.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopGate)
+        {
+            return _stopped ??= StopOnceAsync();
+        }
+    }
+
     /// <inheritdoc />
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task StopOnceAsync()
     {
         _serving = false;
         await _stopping.CancelAsync();
@@ -57,9 +76,6 @@ public sealed partial class TrainingSupervisor(
         recorder.WriteReport(new ReportState(model.Totals, clock.ElapsedSeconds, clock.SessionSeconds, model.FinishedReason ?? FinishReasons.ServerStopped));
         LogStopped(logger, counters.ModelVersion, counters.EnvironmentSteps, setup.Folder.Path);
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _stopping.Dispose();
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {

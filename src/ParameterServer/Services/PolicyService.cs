@@ -12,8 +12,9 @@ namespace A3cGrpc.ParameterServer.Services;
 
 /// <summary>
 /// policy.proto: actions of the trained policy for any client, from the live weights (a copy refreshed at most every
-/// 50 ms) or from a pinned version kept as a snapshot. Deterministic requests get the mean action mu; others a sample
-/// of N(mu, sigma); the action is clipped to the action space, mu and sigma are not.
+/// 50 ms) or from a pinned version kept as a snapshot, through the lock-free <see cref="ServingNetwork"/>.
+/// Deterministic requests get the mean action mu; others a sample of N(mu, sigma); the action is clipped to the
+/// action space, mu and sigma are not.
 /// </summary>
 public sealed class PolicyService(
     LivePolicy live, PinnedPolicies pinned, PolicySnapshots snapshots, GlobalModel model, RunSetup setup) : Policy.PolicyBase
@@ -45,7 +46,6 @@ public sealed class PolicyService(
         var std = outputs.Slice(2 * _actionSize, _actionSize);
         var value = outputs[^1..];
         var version = Serve(request.ModelVersion, observation, actions, mu, std, value, request.Deterministic);
-
         var response = new ActResponse { Value = value[0], ModelVersion = version };
         for (var i = 0; i < _actionSize; i++)
         {
@@ -120,34 +120,51 @@ public sealed class PolicyService(
         }
     }
 
-    /// <summary>Live weights for 0 (or the live version); a kept snapshot otherwise; FAILED_PRECONDITION for anything else.</summary>
+    /// <summary>
+    /// Acts with the live network for 0, the network of a kept snapshot or the live one for a version number, and
+    /// FAILED_PRECONDITION for any other version. Deterministic: the action is mu; otherwise mu + sigma * N(0, 1).
+    /// </summary>
     private long Serve(
         long version, ReadOnlySpan<float> observations, Span<float> actions, Span<float> mu, Span<float> std, Span<float> values, bool deterministic)
     {
-        if (version == 0)
+        var network = version == 0 ? live.Current() : Pinned(version);
+        network.Forward(observations, mu, std, values);
+        if (deterministic)
         {
-            return live.Act(observations, actions, mu, std, values, deterministic);
+            mu.CopyTo(actions);
+        }
+        else
+        {
+            for (var i = 0; i < actions.Length; i++)
+            {
+                actions[i] = mu[i] + (std[i] * (float)StandardNormal());
+            }
         }
 
-        if (version == live.Version && live.Act(observations, actions, mu, std, values, deterministic, version) == version)
-        {
-            return version;
-        }
+        return network.Version;
+    }
 
-        if (pinned.TryAct(version, observations, actions, mu, std, values, deterministic))
+    private ServingNetwork Pinned(long version)
+    {
+        var network = live.Version == version ? live.At(version) : null;
+        network ??= pinned.Find(version);
+        network ??= version == model.Version ? live.At(version) : null;
+        if (network is not null)
         {
-            return version;
-        }
-
-        if (version == model.Version && live.Act(observations, actions, mu, std, values, deterministic, version) == version)
-        {
-            return version;
+            return network;
         }
 
         var pinnable = snapshots.Versions;
         throw FailedPrecondition(
             $"model version {version} is neither live (the live version is {model.Version}) nor a kept snapshot; pinnable versions: "
             + (pinnable.Count == 0 ? "none yet (snapshots are written with each checkpoint)" : string.Join(", ", pinnable)) + ".");
+    }
+
+    /// <summary>A draw from N(0, 1) (Box-Muller on the shared, thread-safe generator).</summary>
+    private static double StandardNormal()
+    {
+        var u = 1.0 - Random.Shared.NextDouble(); // (0, 1]
+        return Math.Sqrt(-2.0 * Math.Log(u)) * Math.Cos(2.0 * Math.PI * Random.Shared.NextDouble());
     }
 
     private float Clip(float action) => (float)ActorCriticPolicy.ClipAction(action, _actionLow, _actionHigh);
