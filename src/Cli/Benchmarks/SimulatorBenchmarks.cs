@@ -50,8 +50,10 @@ public static class SimulatorBenchmarks
     private static readonly int[] _environmentCounts = [1, 16];
     private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan _callTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _minimumWarmUp = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan _processWarmUp = TimeSpan.FromSeconds(5);
 
-    /// <summary>Runs every case for <paramref name="perCase"/> (after a warm-up of a tenth of that) and logs each result.</summary>
+    /// <summary>Runs every case for <paramref name="perCase"/> (after an untimed warm-up) and logs each result.</summary>
     /// <param name="envSimPath">The EnvSim program (<c>A3cGrpc.EnvSim.dll</c>).</param>
     /// <param name="perCase">Timed duration of each case.</param>
     /// <param name="log">Receives one line per case.</param>
@@ -91,6 +93,7 @@ public static class SimulatorBenchmarks
             return self.TotalProcessorTime + child.TotalProcessorTime;
         }
 
+        await WarmUpAsync(simulator.Address, tcpAddress);
         foreach (var (transport, address) in new[] { ("unix", simulator.Address), ("tcp", tcpAddress) })
         {
             using var channel = GrpcAddress.CreateChannel(address);
@@ -103,6 +106,30 @@ public static class SimulatorBenchmarks
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Exercises every remote call on both transports, untimed, for <see cref="_processWarmUp"/>: the first case measured
+    /// after the child started otherwise shows a tail of multi-millisecond calls (seen on whichever case ran first).
+    /// </summary>
+    private static async Task WarmUpAsync(params string[] addresses)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(_processWarmUp.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            foreach (var address in addresses)
+            {
+                using var channel = GrpcAddress.CreateChannel(address);
+                var client = new Simulator.SimulatorClient(channel);
+                await using var session = await SimulatorSession.OpenAsync(client, 16, baseSeed: 1, _callTimeout, CancellationToken.None);
+                var actions = new float[16];
+                for (var i = 0; i < 500; i++)
+                {
+                    await client.DescribeAsync(new DescribeSimulatorRequest(), deadline: DateTime.UtcNow + _callTimeout);
+                    await session.StepAsync(actions, default, endsRollout: false, CancellationToken.None);
+                }
+            }
+        }
     }
 
     private static async Task<SimulatorBenchmarkResult> LocalStepAsync(int count, TimeSpan perCase, Process self)
@@ -160,10 +187,14 @@ public static class SimulatorBenchmarks
             $"SimulatorSession.StepAsync: one StepCommand with {count} actions and its reply ({count} observations, rewards, flags) on an open Run stream, lock step; CPU of both processes");
     }
 
-    /// <summary>Runs <paramref name="operation"/> for a tenth of <paramref name="duration"/> (warm-up), then times each call for <paramref name="duration"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="operation"/> untimed for a tenth of <paramref name="duration"/>, at least <see cref="_minimumWarmUp"/>
+    /// (long enough for both processes' JIT to reach tier 1), then times each call for <paramref name="duration"/>.
+    /// </summary>
     private static async Task<Samples> Sample(TimeSpan duration, Func<ValueTask> operation, Func<TimeSpan> cpuTime)
     {
-        var warmUpEnd = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds / 10 * Stopwatch.Frequency);
+        var warmUp = TimeSpan.FromTicks(Math.Max(duration.Ticks / 10, _minimumWarmUp.Ticks));
+        var warmUpEnd = Stopwatch.GetTimestamp() + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < warmUpEnd)
         {
             await operation();
