@@ -81,6 +81,34 @@ public sealed class SimulatorProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task StepAsync_SimulatorHangs_ThrowsDeadlineExceededAndTheSessionStaysBroken()
+    {
+        // Arrange: a real simulator, warmed up by a first session, then frozen (SIGSTOP) so that it accepts the step
+        // but never replies.
+        await using var simulator = await StartAsync();
+        using var channel = GrpcAddress.CreateChannel(simulator.Address);
+        var client = new Simulator.SimulatorClient(channel);
+        await (await SimulatorSession.OpenAsync(client, 2, 1, SimulatorHost.HangGuard, _cancellation.Token)).DisposeAsync();
+        await using var session = await SimulatorSession.OpenAsync(client, 2, 1, TimeSpan.FromSeconds(2), _cancellation.Token);
+        await SignalAsync("STOP", simulator.ProcessId);
+        try
+        {
+            // Act
+            var error = await Assert.ThrowsAsync<RpcException>(() => session.StepAsync(new float[2], default, false, _cancellation.Token));
+
+            // Assert
+            Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+            Assert.Contains("no reply within 2 s", error.Status.Detail, StringComparison.Ordinal);
+            var again = await Assert.ThrowsAsync<RpcException>(() => session.StepAsync(new float[2], default, false, _cancellation.Token));
+            Assert.Equal(StatusCode.DeadlineExceeded, again.StatusCode);
+        }
+        finally
+        {
+            await SignalAsync("CONT", simulator.ProcessId);
+        }
+    }
+
+    [Fact]
     public async Task DisposeAsync_RunningChild_StopsItGracefullyAndRemovesTheSocket()
     {
         // Arrange
@@ -106,7 +134,7 @@ public sealed class SimulatorProcessTests : IDisposable
         using var parent = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
         try
         {
-            await using var simulator = await StartAsync($"--Simulator:ParentProcessId={parent.Id}");
+            await using var simulator = await StartAsync($"--ParentProcessId={parent.Id}");
             Assert.False(simulator.HasExited);
 
             // Act
@@ -150,6 +178,13 @@ public sealed class SimulatorProcessTests : IDisposable
     {
         _cancellation.Dispose();
         File.Delete(_socketPath);
+    }
+
+    private static async Task SignalAsync(string signal, int processId)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     private Task<SimulatorProcess> StartAsync(params string[] extraArguments) =>

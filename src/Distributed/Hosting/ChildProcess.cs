@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace A3cGrpc.Distributed.Hosting;
 
@@ -8,9 +7,8 @@ namespace A3cGrpc.Distributed.Hosting;
 /// assembly with the same <c>dotnet</c> host (or an executable), appends its output to a log file, tells it its
 /// parent's id (<see cref="ParentProcessWatcher"/>), and stops it with SIGTERM, then SIGKILL after a grace period.
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
-    private const int SigTerm = 15;
     private readonly Process _process;
     private readonly StreamWriter? _log;
 
@@ -59,7 +57,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
         };
         if (program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
         {
-            info.FileName = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
+            info.FileName = PosixSignals.DotnetHost();
             info.ArgumentList.Add(program);
         }
         else
@@ -107,7 +105,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
             return true;
         }
 
-        _ = Kill(_process.Id, SigTerm);
+        PosixSignals.TryTerminate(_process.Id);
         using var timeout = new CancellationTokenSource(grace);
         try
         {
@@ -154,7 +152,4 @@ public sealed partial class ChildProcess : IAsyncDisposable
             _log.WriteLine(line);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

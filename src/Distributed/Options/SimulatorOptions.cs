@@ -17,13 +17,6 @@ public sealed class SimulatorOptions
     [Range(1, 1024)]
     public int MaxSessions { get; set; } = 4;
 
-    /// <summary>
-    /// The process that owns this simulator (a worker); 0: none. When set, the simulator stops itself (a graceful host
-    /// stop) as soon as that process has exited, so a worker that was killed never leaves an orphaned simulator.
-    /// </summary>
-    [Range(0, int.MaxValue)]
-    public int ParentProcessId { get; set; }
-
     /// <summary>Throws <see cref="ValidationException"/> naming every invalid value.</summary>
     public void Validate() => OptionsValidation.Validate(this, SectionName);
 }

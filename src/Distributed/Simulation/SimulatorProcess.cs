@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using A3cGrpc.Distributed.Hosting;
 using Grpc.Health.V1;
 using Microsoft.Extensions.Logging;
 
@@ -7,7 +8,7 @@ namespace A3cGrpc.Distributed.Simulation;
 
 /// <summary>
 /// An EnvSim process owned by this process, serving on a Unix socket. It watches this process
-/// (<c>--Simulator:ParentProcessId</c>), so it stops by itself if its owner dies without disposing it.
+/// (<c>--{ParentProcessWatcher.ConfigurationKey}</c>), so it stops by itself if its owner dies without disposing it.
 /// </summary>
 public sealed partial class SimulatorProcess : IAsyncDisposable
 {
@@ -42,7 +43,7 @@ public sealed partial class SimulatorProcess : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="envSimPath"/> (an <c>A3cGrpc.EnvSim.dll</c>, run with this process's <c>dotnet</c>, or
     /// an executable) listening on <paramref name="socketPath"/> (a stale socket file there is deleted first), with
-    /// <c>--Simulator:ParentProcessId</c> set to this process and then <paramref name="extraArguments"/> (which may
+    /// <c>--{ParentProcessWatcher.ConfigurationKey}</c> set to this process and then <paramref name="extraArguments"/> (which may
     /// override anything before them). Its output goes to <paramref name="logger"/>. Returns once its gRPC health
     /// check says SERVING.
     /// </summary>
@@ -123,7 +124,7 @@ public sealed partial class SimulatorProcess : IAsyncDisposable
     private static ProcessStartInfo CreateStartInfo(string program, string socketPath, IEnumerable<string> extraArguments)
     {
         var isAssembly = program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-        var startInfo = new ProcessStartInfo(isAssembly ? DotnetHost() : program)
+        var startInfo = new ProcessStartInfo(isAssembly ? PosixSignals.DotnetHost() : program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -137,26 +138,13 @@ public sealed partial class SimulatorProcess : IAsyncDisposable
 
         startInfo.ArgumentList.Add("--urls");
         startInfo.ArgumentList.Add(GrpcAddress.ToListenUrl(GrpcAddress.UnixPrefix + socketPath));
-        startInfo.ArgumentList.Add($"--Simulator:ParentProcessId={Environment.ProcessId}");
+        startInfo.ArgumentList.Add($"--{ParentProcessWatcher.ConfigurationKey}={Environment.ProcessId}");
         foreach (var argument in extraArguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
 
         return startInfo;
-    }
-
-    /// <summary>This process's <c>dotnet</c> host if it runs under one, else the SDK's (DOTNET_HOST_PATH), else <c>dotnet</c> on PATH.</summary>
-    private static string DotnetHost()
-    {
-        var current = Environment.ProcessPath;
-        if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet")
-        {
-            return current;
-        }
-
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        return !string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk) ? fromSdk : "dotnet";
     }
 
     private static void DeleteSocketFile(string socketPath)

@@ -131,14 +131,20 @@ public sealed class SimulatorSession : IAsyncDisposable
     public async Task StepAsync(ReadOnlyMemory<float> actions, ActivityContext traceContext, bool endsRollout, CancellationToken cancellationToken)
     {
         CheckActions(actions.Span);
-        var step = _stepCommand.Step;
-        step.Actions.Clear();
-        step.Actions.AddRange(actions.Span);
-        SetTraceContext(step, traceContext);
-        step.EndsRollout = endsRollout;
-
-        var reply = await ExchangeAsync(_stepCommand, cancellationToken);
-        Accept(reply, isStep: true);
+        EnterCall();
+        try
+        {
+            var step = _stepCommand.Step;
+            step.Actions.Clear();
+            step.Actions.AddRange(actions.Span);
+            SetTraceContext(step, traceContext);
+            step.EndsRollout = endsRollout;
+            Accept(await ExchangeAsync(_stepCommand, cancellationToken), isStep: true);
+        }
+        finally
+        {
+            ExitCall();
+        }
     }
 
     /// <summary>
@@ -147,9 +153,16 @@ public sealed class SimulatorSession : IAsyncDisposable
     /// <exception cref="RpcException">The simulator refused, failed, or did not answer in time.</exception>
     public async Task ResetAsync(int baseSeed, CancellationToken cancellationToken)
     {
-        var command = new SimulatorCommand { Reset = new ResetCommand { Count = Count, BaseSeed = baseSeed } };
-        var reply = await ExchangeAsync(command, cancellationToken);
-        Accept(reply, isStep: false);
+        EnterCall();
+        try
+        {
+            var command = new SimulatorCommand { Reset = new ResetCommand { Count = Count, BaseSeed = baseSeed } };
+            Accept(await ExchangeAsync(command, cancellationToken), isStep: false);
+        }
+        finally
+        {
+            ExitCall();
+        }
     }
 
     /// <summary>
@@ -235,8 +248,8 @@ public sealed class SimulatorSession : IAsyncDisposable
         step.Tracestate = traceContext.TraceState ?? string.Empty;
     }
 
-    /// <summary>Sends one command and returns its reply, all within the reply timeout; any failure breaks the session.</summary>
-    private async Task<SimulatorReply> ExchangeAsync(SimulatorCommand command, CancellationToken cancellationToken)
+    /// <summary>Claims the session for one call: throws if it is disposed, broken (its failure's status) or busy.</summary>
+    private void EnterCall()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_failure is not null)
@@ -248,7 +261,13 @@ public sealed class SimulatorSession : IAsyncDisposable
         {
             throw new InvalidOperationException("A simulator session serves one call at a time.");
         }
+    }
 
+    private void ExitCall() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>Sends one command and returns its reply, all within the reply timeout; any failure breaks the session.</summary>
+    private async Task<SimulatorReply> ExchangeAsync(SimulatorCommand command, CancellationToken cancellationToken)
+    {
         var deadline = ArmReplyDeadline();
         try
         {
@@ -281,10 +300,6 @@ public sealed class SimulatorSession : IAsyncDisposable
             }
 
             throw Fail(e as RpcException ?? new RpcException(new Status(StatusCode.Unavailable, $"The simulator session broke: {e.Message}", e)));
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
         }
     }
 

@@ -1,3 +1,4 @@
+using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.EnvSim.Hosting;
@@ -31,7 +32,7 @@ public static class SimulatorHostingExtensions
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<SessionLimiter>();
         builder.Services.AddSingleton<SimulatorTelemetry>();
-        builder.Services.AddHostedService<ParentProcessWatcher>();
+        builder.AddParentProcessWatcher();
 
         builder.AddA3cTelemetry(
             SimulatorTelemetry.ServiceName, $"{Environment.MachineName}-{Environment.ProcessId}", A3cTelemetry.SimulatorSourceName);

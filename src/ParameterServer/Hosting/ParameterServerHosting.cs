@@ -1,3 +1,4 @@
+using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Learning;
@@ -33,6 +34,7 @@ public static class ParameterServerHosting
         builder.AddParameterServerOptions();
         builder.UseHttp2Only();
         builder.AddA3cTelemetry(ServiceName, $"{Environment.MachineName}:{Environment.ProcessId}", A3cTelemetry.ServerSourceName);
+        builder.AddParentProcessWatcher();
         builder.Services.AddTrainingRun();
         builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorInterceptor>());
         builder.Services.AddSingleton<IConfigureOptions<GrpcServiceOptions>, GrpcMessageLimit>();
