@@ -18,6 +18,10 @@ builder.AddA3cTelemetry("a3c-worker", workerId, A3cTelemetry.WorkerSourceName);
 builder.AddParentProcessWatcher();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 builder.Services.AddParameterServerResilience();
+
+// Polly logs every call at Information with its result (pulled weights are 541 KB of JSON): keep its warnings only;
+// its meter still counts every attempt.
+builder.Logging.AddFilter("Polly", LogLevel.Warning);
 builder.Services.AddSingleton<ParameterServerClient>();
 builder.Services.AddSingleton<SimulatorConnection>();
 builder.Services.AddSingleton(sp => new WorkerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), workerId));
