@@ -73,12 +73,17 @@ public sealed class UpdateTraceTests
             return false;
         }
 
-        var names = spans.Where(s => s.TraceId == root.TraceId).Select(s => s.Name).ToHashSet();
-        return new[]
+        var trace = spans.Where(s => s.TraceId == root.TraceId).ToList();
+        var names = trace.Select(s => s.Name).ToHashSet();
+        var complete = new[]
         {
             A3cTelemetry.PullSpan, A3cTelemetry.RolloutSpan, A3cTelemetry.BackwardSpan, A3cTelemetry.PushSpan,
             A3cTelemetry.SimulatorRolloutSpan, A3cTelemetry.ApplyGradientsSpan,
         }.All(names.Contains);
+
+        // The spans between the push and the apply (the client call, the server request) end later: wait for them too.
+        return complete && trace.Where(s => s.Name == A3cTelemetry.ApplyGradientsSpan)
+            .All(apply => DescendsFrom(trace, apply, trace.First(s => s.Name == A3cTelemetry.PushSpan)));
     }
 
     private static bool DescendsFrom(IReadOnlyList<ReceivedSpan> trace, ReceivedSpan span, ReceivedSpan ancestor)

@@ -35,7 +35,7 @@ public sealed class WorkerOptions : IValidatableObject
 
     /// <summary>Environments the worker steps in lock step (one message per step carries all of them).</summary>
     [Range(1, 4096)]
-    public int Environments { get; set; } = 8;
+    public int Environments { get; set; } = 16;
 
     /// <summary>Seed of this worker's environments and action sampling.</summary>
     public int Seed { get; set; } = 1;

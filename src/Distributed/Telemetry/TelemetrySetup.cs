@@ -15,6 +15,9 @@ public static class TelemetrySetup
     /// <summary>The standard variable that turns on OTLP export (traces and metrics).</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>The operation name of Grpc.Net.Client's per-call activity.</summary>
+    private const string GrpcClientActivityName = "Grpc.Net.Client.GrpcOut";
+
     /// <summary>
     /// Adds tracing (our sources, incoming ASP.NET Core gRPC calls, outgoing HttpClient/gRPC calls) and metrics
     /// (our meter, Polly's, runtime, ASP.NET Core). Exports with OTLP when <see cref="OtlpEndpointVariable"/> is set
@@ -36,7 +39,10 @@ public static class TelemetrySetup
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: instanceId))
             .WithTracing(tracing =>
             {
+                // Grpc.Net.Client starts a legacy (DiagnosticListener) activity per call, the parent of the HttpClient
+                // span; recording it keeps the chain from our spans to the server's unbroken.
                 tracing.AddSource(sources)
+                    .AddLegacySource(GrpcClientActivityName)
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthCheck(context.Request.Path))
                     .AddHttpClientInstrumentation();
                 if (!string.IsNullOrWhiteSpace(options.SpanFile))
