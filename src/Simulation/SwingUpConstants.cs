@@ -10,6 +10,9 @@ public static class SwingUpConstants
 {
     // ---- The gym contract (spec §1) ----
 
+    /// <summary>The environment's registered gym id (§1).</summary>
+    public const string EnvironmentId = "InvertedPendulumSwingupBulletEnv-v0";
+
     /// <summary>Episode length: gym's TimeLimit cuts the episode after 1000 steps (§1, <c>max_episode_steps</c>).</summary>
     public const int MaxEpisodeSteps = 1000;
 

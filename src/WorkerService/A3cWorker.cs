@@ -54,7 +54,7 @@ internal sealed partial class A3cWorker(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         var description = await server.DescribeAsync(stoppingToken);
-        var hyperparameters = ModelContract.ToHyperparameters(description);
+        var hyperparameters = HyperparameterWire.FromDescription(description);
         using var learner = new GradientWorker(hyperparameters, _options.Seed);
         using var policy = new ActorCriticPolicy(learner.Model, _options.Seed);
         var state = new WorkerState(learner, hyperparameters, new Rollout(hyperparameters, _options.Environments));

@@ -1,5 +1,4 @@
 using A3cGrpc.Contracts.V1;
-using A3cGrpc.EnvSim.Services;
 using A3cGrpc.EnvSim.Tests.TestSupport;
 using A3cGrpc.Simulation;
 using Grpc.Health.V1;
@@ -18,7 +17,7 @@ public sealed class SimulatorHostTests : IDisposable
     {
         var description = await _host.Client.DescribeAsync(new DescribeSimulatorRequest(), cancellationToken: _cancellation.Token);
 
-        Assert.Equal(SimulatorService.EnvironmentId, description.EnvironmentId);
+        Assert.Equal("InvertedPendulumSwingupBulletEnv-v0", description.EnvironmentId);
         Assert.Equal(SwingUpConstants.ObservationSize, description.ObservationSize);
         Assert.Equal(SwingUpConstants.ActionSize, description.ActionSize);
         Assert.Equal(-1f, description.ActionLow);

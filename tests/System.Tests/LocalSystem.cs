@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
@@ -21,7 +19,7 @@ internal sealed class LocalSystem : IAsyncDisposable
     public LocalSystem(IReadOnlyDictionary<string, string>? environment = null)
     {
         RunDirectory = Directory.CreateTempSubdirectory("a3c-system-").FullName;
-        Port = FreeLoopbackPort();
+        Port = GrpcAddress.FreeLoopbackPort();
         Token = BearerToken.NewToken();
         _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
@@ -183,12 +181,5 @@ internal sealed class LocalSystem : IAsyncDisposable
         }
 
         await StartServerAsync();
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

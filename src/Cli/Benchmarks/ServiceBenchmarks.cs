@@ -176,10 +176,7 @@ internal static class ServiceBenchmarks
         {
             var folder = Directory.CreateTempSubdirectory("a3c-bench-").FullName;
             var token = BearerToken.NewToken();
-            var port = System.Net.Sockets.TcpListener.Create(0);
-            port.Start();
-            var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)port.LocalEndpoint).Port}";
-            port.Stop();
+            var address = $"http://127.0.0.1:{GrpcAddress.FreeLoopbackPort()}";
             var process = ChildProcess.Start(
                 "parameter-server",
                 ServiceBinaries.Find(ServiceBinaries.ParameterServer),

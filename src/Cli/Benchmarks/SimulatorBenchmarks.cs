@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Simulation;
@@ -25,7 +23,7 @@ namespace A3cGrpc.Cli.Benchmarks;
 /// <param name="CpuMicrosecondsPerMessage">CPU time of this process and the simulator process together, per message.</param>
 /// <param name="CpuMicrosecondsPerEnvironmentStep">The same divided by K (0 for Describe).</param>
 /// <param name="Notes">What was measured.</param>
-public sealed record SimulatorBenchmarkResult(
+internal sealed record SimulatorBenchmarkResult(
     string Name,
     string Transport,
     string Call,
@@ -45,7 +43,7 @@ public sealed record SimulatorBenchmarkResult(
 /// <see cref="VectorSwingUpEnv"/> step as the reference. Latency is timed per message (so p99 is real);
 /// <see cref="Measurement"/> times batches of operations and fits the in-process core costs better.
 /// </summary>
-public static class SimulatorBenchmarks
+internal static class SimulatorBenchmarks
 {
     private static readonly int[] _environmentCounts = [1, 16];
     private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
@@ -81,7 +79,7 @@ public static class SimulatorBenchmarks
         }
 
         var socketPath = Path.Combine(Path.GetTempPath(), $"a3c-envsim-bench-{Environment.ProcessId}.sock");
-        var tcpAddress = $"http://127.0.0.1:{FreeLoopbackPort()}";
+        var tcpAddress = $"http://127.0.0.1:{GrpcAddress.FreeLoopbackPort()}";
         string[] arguments = ["--urls", $"{GrpcAddress.ToListenUrl(GrpcAddress.UnixPrefix + socketPath)};{tcpAddress}"];
         await using var simulator = await SimulatorProcess.StartAsync(
             envSimPath, socketPath, arguments, NullLogger.Instance, _startTimeout, CancellationToken.None);
@@ -214,13 +212,6 @@ public static class SimulatorBenchmarks
         }
 
         return new Samples([.. latencies], (cpuTime() - cpuStart).TotalMicroseconds);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string Describe(SimulatorBenchmarkResult r) =>

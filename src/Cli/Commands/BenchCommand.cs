@@ -62,7 +62,40 @@ internal static class BenchCommand
             writer.WriteLine($"Wrote {Write(parse.GetValue(output)!, "core", startedAt, report)}");
             return 0;
         });
+        command.Subcommands.Add(CreateSimulator(output));
         command.Subcommands.Add(CreateServices(output));
+        return command;
+    }
+
+    /// <summary><c>a3c bench simulator</c>: the worker-to-EnvSim hop (stream vs unary, TCP vs Unix socket, K = 1 and 16).</summary>
+    private static Command CreateSimulator(Option<string> output)
+    {
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "Timed seconds per case.",
+            DefaultValueFactory = _ => 5,
+        };
+        seconds.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is < 0.5 or > 600)
+            {
+                r.AddError("--seconds must be between 0.5 and 600.");
+            }
+        });
+        var command = new Command("simulator", "Measure one simulator round trip per step against a real EnvSim process (lock-step stream and unary, TCP and Unix socket, K = 1 and 16), with the CPU both processes use; write JSON.")
+        {
+            output, seconds,
+        };
+        command.SetAction(parse =>
+        {
+            var writer = parse.InvocationConfiguration.Output;
+            var startedAt = DateTimeOffset.UtcNow;
+            var results = SimulatorBenchmarks.Run(
+                A3cGrpc.Distributed.ServiceBinaries.Find(A3cGrpc.Distributed.ServiceBinaries.EnvSim), TimeSpan.FromSeconds(parse.GetValue(seconds)), writer);
+            var report = new { Benchmark = "simulator", StartedAt = startedAt, Machine = MachineDescription(), Cases = results };
+            writer.WriteLine($"Wrote {Write(parse.GetValue(output)!, "simulator", startedAt, report)}");
+            return 0;
+        });
         return command;
     }
 

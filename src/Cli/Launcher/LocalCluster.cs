@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
@@ -32,7 +30,7 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
     {
         var folder = new RunFolder(settings.RunDirectory);
         Directory.CreateDirectory(folder.Path);
-        var port = FreeLoopbackPort();
+        var port = GrpcAddress.FreeLoopbackPort();
         var address = $"http://127.0.0.1:{port}";
         var serverProgram = ServiceBinaries.Find(ServiceBinaries.ParameterServer);
         var workerProgram = ServiceBinaries.Find(ServiceBinaries.WorkerService);
@@ -189,13 +187,6 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
     };
 
     private static string LogFile(RunFolder folder, string name) => Path.Combine(folder.Path, "logs", name + ".log");
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Grpc.Net.Client;
 
@@ -14,6 +15,14 @@ public static class GrpcAddress
 
     /// <summary>Receive limit of our clients: the seed's weights are 541 KB; leave room for networks up to ~4M parameters.</summary>
     public const int ClientMaxReceiveMessageBytes = 16 * 1024 * 1024;
+
+    /// <summary>A TCP port on the loopback interface that is free at the time of the call (for a local service).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     /// <summary>True for an address <see cref="CreateChannel"/> understands.</summary>
     public static bool IsValid(string? address)

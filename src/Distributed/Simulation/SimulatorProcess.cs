@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Grpc.Core;
 using A3cGrpc.Distributed.Hosting;
+using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.Extensions.Logging;
 

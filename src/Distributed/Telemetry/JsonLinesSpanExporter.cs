@@ -6,23 +6,29 @@ namespace A3cGrpc.Distributed.Telemetry;
 
 /// <summary>
 /// Writes finished spans as JSON lines (trace id, span id, parent id, name, start, duration, attributes), so a
-/// local run has readable traces without a collector. Appends; one file per process.
+/// local run has readable traces without a collector. Appends; one file per process. Past
+/// <c>maxBytes</c> the file becomes <c>&lt;path&gt;.1</c> and a new one starts, so the newest spans are kept in bounded space.
 /// </summary>
 public sealed class JsonLinesSpanExporter : BaseExporter<Activity>
 {
-    private readonly StreamWriter _writer;
+    private readonly string _path;
+    private readonly long _maxBytes;
+    private StreamWriter _writer;
 
-    /// <summary>An exporter appending to <paramref name="path"/> (its folder is created).</summary>
-    public JsonLinesSpanExporter(string path)
+    /// <summary>An exporter appending to <paramref name="path"/> (its folder is created), rotating past <paramref name="maxBytes"/>.</summary>
+    public JsonLinesSpanExporter(string path, long maxBytes = long.MaxValue)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
+        _path = Path.GetFullPath(path);
+        _maxBytes = maxBytes;
+        var folder = Path.GetDirectoryName(_path);
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
         }
 
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
+        _writer = Open();
     }
 
     /// <inheritdoc />
@@ -47,8 +53,17 @@ public sealed class JsonLinesSpanExporter : BaseExporter<Activity>
         }
 
         _writer.Flush();
+        if (_writer.BaseStream.Length > _maxBytes)
+        {
+            _writer.Dispose();
+            File.Move(_path, _path + ".1", overwrite: true);
+            _writer = Open();
+        }
+
         return ExportResult.Success;
     }
+
+    private StreamWriter Open() => new(new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

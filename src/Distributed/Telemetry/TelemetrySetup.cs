@@ -47,7 +47,7 @@ public static class TelemetrySetup
                     .AddHttpClientInstrumentation();
                 if (!string.IsNullOrWhiteSpace(options.SpanFile))
                 {
-                    tracing.AddProcessor(new BatchActivityExportProcessor(new JsonLinesSpanExporter(options.SpanFile)));
+                    tracing.AddProcessor(new BatchActivityExportProcessor(new JsonLinesSpanExporter(options.SpanFile, options.SpanFileMaxBytes)));
                 }
             })
             .WithMetrics(metrics => metrics

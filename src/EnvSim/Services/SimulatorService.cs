@@ -19,14 +19,11 @@ public sealed partial class SimulatorService(
     IHostApplicationLifetime lifetime,
     ILogger<SimulatorService> logger) : Simulator.SimulatorBase
 {
-    /// <summary>The gym id of the simulated environment.</summary>
-    public const string EnvironmentId = "InvertedPendulumSwingupBulletEnv-v0";
-
     /// <inheritdoc />
     public override Task<SimulatorDescription> Describe(DescribeSimulatorRequest request, ServerCallContext context) =>
         Task.FromResult(new SimulatorDescription
         {
-            EnvironmentId = EnvironmentId,
+            EnvironmentId = SwingUpConstants.EnvironmentId,
             ObservationSize = SwingUpConstants.ObservationSize,
             ActionSize = SwingUpConstants.ActionSize,
             ActionLow = (float)SwingUpConstants.ActionLow,

@@ -6,6 +6,7 @@ using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Monitoring;
 using A3cGrpc.ParameterServer.Runs;
 using A3cGrpc.ParameterServer.Telemetry;
+using A3cGrpc.Simulation;
 using Grpc.Core;
 using static A3cGrpc.ParameterServer.Services.RequestChecks;
 
@@ -23,9 +24,6 @@ public sealed partial class ParameterStoreService(
     /// <summary>The longest worker or update id.</summary>
     public const int MaxIdLength = 200;
 
-    /// <summary>The environment the model is trained on (pybullet's id; see src/Simulation/SwingUpConstants.cs).</summary>
-    public const string EnvironmentId = "InvertedPendulumSwingupBulletEnv-v0";
-
     /// <inheritdoc />
     public override Task<ModelDescription> DescribeModel(DescribeModelRequest request, ServerCallContext context)
     {
@@ -33,27 +31,14 @@ public sealed partial class ParameterStoreService(
         var description = new ModelDescription
         {
             Version = model.Version,
-            Hyperparameters = new Hyperparameters
-            {
-                NSteps = hyper.NSteps,
-                Gamma = hyper.Gamma,
-                LearningRate = hyper.EffectiveLearningRate,
-                AdamBeta1 = hyper.AdamBeta1,
-                AdamBeta2 = hyper.AdamBeta2,
-                EntropyCoefficient = hyper.EntropyCoefficient,
-                CriticLossCoefficient = hyper.CriticLossCoefficient,
-                MuScale = hyper.MuScale,
-                StdEpsilon = hyper.StdEpsilon,
-                LogProbEpsilon = hyper.LogProbEpsilon,
-            },
-            EnvironmentId = EnvironmentId,
+            Hyperparameters = HyperparameterWire.ToProto(hyper),
+            EnvironmentId = SwingUpConstants.EnvironmentId,
             ObservationSize = hyper.ObservationSize,
             ActionSize = hyper.ActionSize,
             ParameterCount = model.Layout.ParameterCount,
             MaxStaleness = setup.Server.MaxStaleness,
             MaxReceiveMessageBytes = model.Layout.MaxReceiveMessageBytes,
         };
-        description.Hyperparameters.HiddenSizes.AddRange(hyper.EffectiveHiddenSizes);
         foreach (var parameter in model.Layout.Parameters)
         {
             var spec = new ParameterSpec { Name = parameter.Name };
