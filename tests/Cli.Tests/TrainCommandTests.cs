@@ -157,13 +157,13 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--eval-episodes", "0", "Episodes must be between 1 and 1000")]
     [InlineData("--eval-every", "0", "EveryEnvSteps must be between 1 and")]
     [InlineData("--max-minutes", "-2", "--max-minutes must be a non-negative number")]
-    [InlineData("--workers", "-1", "--workers must be between 0 and 64")]
+    [InlineData("--workers", "65", "--workers must be between 0 and 64")]
     [InlineData("--envs-per-worker", "0", "--envs-per-worker must be between 1 and 4096")]
     public async Task Train_BadOption_FailsBeforeTrainingWithItsMessage(string option, string value, string message)
     {
         var run = Path.Combine(_folder, "run");
 
-        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", option, value, "--run-dir", run);
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", option, value, "--run-dir", run);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(message, error, StringComparison.Ordinal);

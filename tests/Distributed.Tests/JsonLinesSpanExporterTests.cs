@@ -44,8 +44,12 @@ public sealed class JsonLinesSpanExporterTests : IDisposable
             exporter.Export(new Batch<Activity>([span], 1));
         }
 
+        // The older spans went to .1 (replaced at each rotation); the newest are kept; both files stay bounded.
         Assert.True(File.Exists(path + ".1"));
-        Assert.True(new FileInfo(path).Length <= 1000 + 600, "the live file restarted");
-        Assert.Contains("span-19", File.ReadAllText(path), StringComparison.Ordinal);
+        var kept = File.ReadAllText(path + ".1") + File.ReadAllText(path);
+        Assert.Contains("span-19", kept, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"span-0\"", kept, StringComparison.Ordinal);
+        Assert.True(new FileInfo(path + ".1").Length <= 1000 + 600);
+        Assert.True(new FileInfo(path).Length <= 1000);
     }
 }

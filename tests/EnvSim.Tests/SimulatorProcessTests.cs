@@ -143,7 +143,7 @@ public sealed class SimulatorProcessTests : IDisposable
 
             // Assert
             await Eventually.TrueAsync(() => simulator.HasExited, "the simulator stops after its parent exited");
-            Assert.True(_logger.Contains($"Parent process {parent.Id} has exited: stopping the simulator."), string.Join('\n', _logger.Lines));
+            Assert.True(_logger.Contains($"Parent process {parent.Id} has exited; stopping"), string.Join('\n', _logger.Lines));
         }
         finally
         {
