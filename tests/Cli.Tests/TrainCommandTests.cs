@@ -60,6 +60,29 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Train_TwoWorkers_Interrupted_StopsEveryProcessWithAFinalCheckpoint()
+    {
+        var run = Path.Combine(_folder, "interrupted");
+        using var interrupt = new CancellationTokenSource();
+        var training = CliRunner.RunAsync(interrupt.Token, "train", "--workers", "2", "--envs-per-worker", "4", "--eval-every", "2000", "--eval-episodes", "1", "--run-dir", run);
+
+        // Interrupt once training is under way (a worker has pushed: the server's log of a finished evaluation or the workers' spans).
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!File.Exists(Path.Combine(run, "telemetry", "worker-1.spans.jsonl")) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        await interrupt.CancelAsync();
+        var (exitCode, output, error) = await training;
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {error}\n{output}");
+        Assert.Contains("Training finished: interrupted.", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(run, "checkpoint.a3c")));
+        Assert.Contains("server stopped", File.ReadAllText(Path.Combine(run, "summary.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Train_Resume_KeepsTheStartingSettingsAndContinuesCounting()
     {
         var run = Path.Combine(_folder, "run");

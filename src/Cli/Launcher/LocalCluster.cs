@@ -52,8 +52,10 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
 
             reason = await WatchAsync(channel, server, address, workerProgram, simulatorProgram, folder, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (cancellationToken.IsCancellationRequested
+                                          && exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
+            // Ctrl-C: the status stream ends as a cancelled call or a cancelled wait; stop everything below.
             reason = "interrupted";
         }
         finally
