@@ -27,9 +27,6 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
         _socketPath = Path.Combine(Path.GetTempPath(), $"a3c-envsim-{Environment.ProcessId}.sock");
     }
 
-    /// <summary>Simulator processes started so far (1 for the first; each replacement adds one).</summary>
-    public int ProcessesStarted { get; private set; }
-
     /// <summary>
     /// Opens a session of <see cref="WorkerOptions.Environments"/> environments, starting (or, if it died,
     /// replacing) the worker's own simulator process first. Each session gets new environment seeds.
@@ -82,7 +79,6 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
             {
                 _process = await SimulatorProcess.StartAsync(
                     _options.EnvSimPath!, _socketPath, SimulatorArguments(), _logger, TimeSpan.FromSeconds(60), cancellationToken);
-                ProcessesStarted++;
                 LogSimulatorStarted(_process.ProcessId, _process.Address);
             }
 

@@ -45,7 +45,7 @@ internal static class ServiceBenchmarks
                     Gradients = TensorWire.Encode(gradients, version, encoding),
                     Statistics = new RolloutStatistics { EnvironmentSteps = 8, Environments = 1 },
                 };
-                var pushed = await store.PushGradientsAsync(request, headers, DateTime.UtcNow.AddSeconds(10));
+                await store.PushGradientsAsync(request, headers, DateTime.UtcNow.AddSeconds(10));
                 var afterPush = Stopwatch.GetTimestamp();
                 var pulled = await store.PullParametersAsync(new PullParametersRequest { KnownVersion = version, Encoding = encoding }, deadline: DateTime.UtcNow.AddSeconds(10));
                 TensorWire.DecodeInto(pulled.Parameters, gradients, "parameters");
@@ -57,8 +57,6 @@ internal static class ServiceBenchmarks
                     pull.Add(Stopwatch.GetElapsedTime(afterPush, done).TotalMicroseconds);
                     both.Add(Stopwatch.GetElapsedTime(started, done).TotalMicroseconds);
                 }
-
-                _ = pushed;
             }
 
             var seconds = wall.Elapsed.TotalSeconds;

@@ -93,9 +93,6 @@ public sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
-    /// <summary>Waits for the process to exit.</summary>
-    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
-
     /// <summary>Asks the process to stop (SIGTERM) and waits up to <paramref name="grace"/>, then kills it.</summary>
     /// <returns>True when it stopped by itself within the grace period.</returns>
     public async Task<bool> StopAsync(TimeSpan grace)
