@@ -55,8 +55,8 @@ internal sealed partial class A3cWorker(
     {
         var description = await server.DescribeAsync(stoppingToken);
         var hyperparameters = HyperparameterWire.FromDescription(description);
-        using var learner = new GradientWorker(hyperparameters, _options.Seed);
-        using var policy = new ActorCriticPolicy(learner.Model, _options.Seed);
+        using var learner = new GradientWorker(hyperparameters, _options.EffectiveSeed);
+        using var policy = new ActorCriticPolicy(learner.Model, _options.EffectiveSeed);
         var state = new WorkerState(learner, hyperparameters, new Rollout(hyperparameters, _options.Environments));
         LogStarting(_workerId, description.Version, hyperparameters.NSteps, _options.Environments);
 

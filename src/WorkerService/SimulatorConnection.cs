@@ -34,7 +34,7 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
     public async Task<SimulatorSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var channel = await EnsureChannelAsync(cancellationToken);
-        var seed = unchecked((_options.Seed * 7919) + _sessions++);
+        var seed = unchecked((_options.EffectiveSeed * 7919) + _sessions++);
         return await SimulatorSession.OpenAsync(
             new Simulator.SimulatorClient(channel),
             _options.Environments,

@@ -14,7 +14,7 @@ public sealed class WorkerOptions : IValidatableObject
 
     /// <summary>The parameter server: <c>http://host:port</c> or <c>unix:/path/to.sock</c>.</summary>
     [Required]
-    public string ParameterServerAddress { get; set; } = "http://127.0.0.1:50051";
+    public string ParameterServerAddress { get; set; } = $"http://127.0.0.1:{ServicePorts.ParameterServer}";
 
     /// <summary>The bearer token pushes carry (the server's <c>ParameterServer:PushToken</c>).</summary>
     [Required]
@@ -37,8 +37,11 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(1, 4096)]
     public int Environments { get; set; } = 16;
 
-    /// <summary>Seed of this worker's environments and action sampling.</summary>
-    public int Seed { get; set; } = 1;
+    /// <summary>
+    /// Seed of this worker's environments and action sampling. Unset: derived from the worker id, so replicas that
+    /// share one configuration (a Kubernetes Deployment) still explore differently.
+    /// </summary>
+    public int? Seed { get; set; }
 
     /// <summary>Deadline of each call to the parameter server, in seconds.</summary>
     [Range(0.1, 600)]
@@ -58,6 +61,9 @@ public sealed class WorkerOptions : IValidatableObject
 
     /// <summary>The id to use: <see cref="WorkerId"/> or "host-pid".</summary>
     public string EffectiveWorkerId => string.IsNullOrWhiteSpace(WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}" : WorkerId;
+
+    /// <summary>The seed to use: <see cref="Seed"/>, or a stable hash (FNV-1a) of <see cref="EffectiveWorkerId"/>.</summary>
+    public int EffectiveSeed => Seed ?? StableHash(EffectiveWorkerId);
 
     /// <summary>Throws <see cref="ValidationException"/> naming every invalid value.</summary>
     public void Validate() => OptionsValidation.Validate(this, SectionName);
@@ -79,5 +85,16 @@ public sealed class WorkerOptions : IValidatableObject
         {
             yield return new ValidationResult($"EnvSimAddress '{EnvSimAddress}' is not http(s)://host:port or unix:/path.", [nameof(EnvSimAddress)]);
         }
+    }
+
+    private static int StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return (int)(hash & int.MaxValue);
     }
 }
