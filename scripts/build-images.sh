@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the project's Docker images from this checkout (names and tag: scripts/images.env):
+#   parameter server (Dockerfile.server), worker and EnvSim (Dockerfile.worker, targets "worker" and "envsim").
+# 1. `dotnet publish` each service, self-contained for linux-x64, into artifacts/images/<service>/, split in two
+#    folders so the images cache them as two layers: deps/ (the .NET runtime, packages, LibTorch: changes rarely)
+#    and app/ (the project's own assemblies: changes with every commit).
+# 2. `docker build` each image on BASE_IMAGE (scripts/docker.sh: $A3C_BASE_IMAGE, or the local Debian 13 base,
+#    made first when missing).
+# Starts dockerd when none answers. Usage: scripts/build-images.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/docker.sh
+source scripts/docker.sh
+
+configuration="${A3C_CONFIGURATION:-Release}"
+out=artifacts/images
+
+# LibTorch's files that no service loads (Python bindings, test and mobile back-ends): 40 MB the images leave out.
+unused_native='libtorch_python.so|libshm.so|libjitbackend_test.so|libtorchbind_test.so|libbackend_with_compiler.so|libnnapi_backend.so|libaoti_custom_ops.so'
+
+publish() { # publish <project> <service folder> [extra regex of files to leave out]
+  # Left out too: XML documentation files (for IDEs, not for running).
+  local project="$1" target="$out/$2" drop="$unused_native|.*\.xml${3:+|$3}"
+  echo "==> dotnet publish $project (linux-x64, self-contained)"
+  rm -rf "$target"
+  dotnet publish "$project" -c "$configuration" -r linux-x64 --self-contained -nologo -v:quiet -clp:NoSummary -o "$target/publish"
+  mkdir -p "$target/deps" "$target/app"
+  local file name
+  for file in "$target"/publish/*; do
+    name="$(basename "$file")"
+    if [[ "$name" =~ ^($drop)$ ]]; then
+      continue
+    elif [[ "$name" == A3cGrpc.* || "$name" == appsettings*.json || "$name" == liba3c_bullet.so ]]; then
+      mv "$file" "$target/app/"
+    else
+      mv "$file" "$target/deps/"
+    fi
+  done
+  rm -rf "$target/publish"
+}
+
+a3c_docker_ready
+base="$(a3c_base_image)"
+
+publish src/ParameterServer/ParameterServer.csproj parameter-server
+publish src/WorkerService/WorkerService.csproj worker
+# EnvSim steps Bullet only: TorchSharp's natives come with a shared library but are never loaded there.
+publish src/EnvSim/EnvSim.csproj envsim 'libtorch.*\.so|libc10\.so|libLibTorchSharp\.so|libgomp.*\.so.*'
+
+tag="$A3C_IMAGE_TAG"
+build() { # build <image> <dockerfile> [target]
+  echo "==> docker build $1:$tag (base $base)"
+  docker build -q -f "$2" ${3:+--target "$3"} --build-arg "BASE_IMAGE=$base" -t "$1:$tag" . >/dev/null
+}
+build "$A3C_IMAGE_SERVER" Dockerfile.server
+build "$A3C_IMAGE_WORKER" Dockerfile.worker worker
+build "$A3C_IMAGE_ENVSIM" Dockerfile.worker envsim
+docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E "^($A3C_IMAGE_SERVER|$A3C_IMAGE_WORKER|$A3C_IMAGE_ENVSIM):$tag "
