@@ -60,23 +60,26 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
         return new OtlpTraceReceiver(app, store, $"http://{advertisedHost ?? bindAddress}:{port}");
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds for the spans received (checked as spans arrive).</summary>
-    /// <exception cref="TimeoutException">It did not hold within <paramref name="timeout"/>.</exception>
-    public async Task<IReadOnlyList<ReceivedSpan>> WaitForAsync(Func<IReadOnlyList<ReceivedSpan>, bool> condition, TimeSpan timeout)
+    /// <summary>
+    /// Waits until <paramref name="problem"/> answers null for the spans received (checked as spans arrive); on
+    /// timeout, its last answer says what was still missing.
+    /// </summary>
+    /// <exception cref="TimeoutException">Problems remained after <paramref name="timeout"/>.</exception>
+    public async Task<IReadOnlyList<ReceivedSpan>> WaitForAsync(Func<IReadOnlyList<ReceivedSpan>, string?> problem, TimeSpan timeout)
     {
-        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(problem);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var spans = Spans;
-            if (condition(spans))
+            if (problem(spans) is not { } remaining)
             {
                 return spans;
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The expected spans did not arrive within {timeout.TotalSeconds:F0} s ({spans.Count} spans in {ExportCalls} export calls).");
+                throw new TimeoutException($"The expected spans did not arrive within {timeout.TotalSeconds:F0} s ({spans.Count} spans in {ExportCalls} export calls): {remaining}.");
             }
 
             await Task.Delay(200);
