@@ -50,7 +50,15 @@ publish src/EnvSim/EnvSim.csproj envsim 'libtorch.*\.so|libc10\.so|libLibTorchSh
 tag="$A3C_IMAGE_TAG"
 build() { # build <image> <dockerfile> [target]
   echo "==> docker build $1:$tag (base $base)"
-  docker build -q -f "$2" ${3:+--target "$3"} --build-arg "BASE_IMAGE=$base" -t "$1:$tag" . >/dev/null
+  # Quiet unless it fails (a newer client also warns that the classic builder is deprecated: the files keep to it).
+  local errors
+  errors="$(mktemp)"
+  if ! docker build -q -f "$2" ${3:+--target "$3"} --build-arg "BASE_IMAGE=$base" -t "$1:$tag" . >/dev/null 2>"$errors"; then
+    cat "$errors" >&2
+    rm -f "$errors"
+    return 1
+  fi
+  rm -f "$errors"
 }
 build "$A3C_IMAGE_SERVER" Dockerfile.server
 build "$A3C_IMAGE_WORKER" Dockerfile.worker worker

@@ -1,24 +1,11 @@
 #!/usr/bin/env bash
-# Sourced by run.sh and scripts/build-images.sh: a running Docker engine, and the base image the Dockerfiles build on.
+# Sourced by scripts/build-images.sh: a running Docker engine, and the base image the Dockerfiles build on.
 #   a3c_docker_ready      install Debian's docker.io when dockerd is missing, start dockerd when none answers
 #   a3c_base_image        print the base image to use, making the local one first when it is missing
+# shellcheck source=scripts/packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 # shellcheck source=scripts/images.env
 source "$(dirname "${BASH_SOURCE[0]}")/images.env"
-
-a3c_sudo() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-a3c_apt_install() {
-  local missing=() package
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "==> Installing Debian packages: ${missing[*]}"
-  a3c_sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive a3c_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
 
 a3c_docker_ready() {
   command -v dockerd >/dev/null || a3c_apt_install docker.io

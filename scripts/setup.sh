@@ -2,6 +2,9 @@
 # Sourced by run.sh: installs the Debian packages the build needs (when missing) and builds the
 # solution in Release. Works on a fresh Debian 12 machine with the .NET 10 SDK, as root or with sudo.
 
+# shellcheck source=scripts/packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
+
 A3C_CONFIGURATION="${A3C_CONFIGURATION:-Release}"
 A3C_CLI="src/Cli/bin/${A3C_CONFIGURATION}/net10.0/a3c.dll"
 
@@ -10,17 +13,7 @@ A3C_CLI="src/Cli/bin/${A3C_CONFIGURATION}/net10.0/a3c.dll"
 A3C_DEBIAN_PACKAGES=(libbullet-dev cmake g++ make fonts-dejavu-core)
 
 a3c_install_packages() {
-  local missing=()
-  local package
-  for package in "${A3C_DEBIAN_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "==> Installing Debian packages: ${missing[*]}"
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  a3c_apt_install "${A3C_DEBIAN_PACKAGES[@]}"
 }
 
 a3c_build() {
