@@ -19,6 +19,7 @@ case "$command" in
     ;;
   test)
     a3c_setup
+    a3c_install_test_tools
     scripts/build-images.sh # installs and starts Docker when needed
     exec scripts/test.sh "$@"
     ;;

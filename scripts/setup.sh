@@ -16,6 +16,12 @@ a3c_install_packages() {
   a3c_apt_install "${A3C_DEBIAN_PACKAGES[@]}"
 }
 
+# The deployment tests render k8s/ with `kubectl kustomize`: where no kubectl is installed, Debian's
+# kubernetes-client provides one (kubectl 1.20; the manifests keep to what its kustomize understands).
+a3c_install_test_tools() {
+  command -v kubectl >/dev/null || a3c_apt_install kubernetes-client
+}
+
 a3c_build() {
   command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH" >&2; return 1; }
   echo "==> Building A3cGrpc.sln (${A3C_CONFIGURATION})"
