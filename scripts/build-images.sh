@@ -6,7 +6,8 @@
 #    and app/ (the project's own assemblies: changes with every commit).
 # 2. `docker build` each image on BASE_IMAGE (scripts/docker.sh: $A3C_BASE_IMAGE, or the local Debian 13 base,
 #    made first when missing).
-# Starts dockerd when none answers. Usage: scripts/build-images.sh
+# Starts dockerd when none answers. Writes what each step took and each image's size to artifacts/images/report.json
+# (the numbers in docs/deployment.md come from such reports). Usage: scripts/build-images.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/docker.sh
@@ -39,13 +40,22 @@ publish() { # publish <project> <service folder> [extra regex of files to leave 
   rm -rf "$target/publish"
 }
 
-a3c_docker_ready
-base="$(a3c_base_image)"
+steps=()
+timed() { # timed <step name> <command...>: runs the command, records its seconds
+  local start=$SECONDS
+  "${@:2}"
+  steps+=("\"$1\": $((SECONDS - start))")
+}
 
-publish src/ParameterServer/ParameterServer.csproj parameter-server
-publish src/WorkerService/WorkerService.csproj worker
+timed docker_ready a3c_docker_ready
+start=$SECONDS
+base="$(a3c_base_image)"
+steps+=("\"base_image\": $((SECONDS - start))")
+
+timed publish_server publish src/ParameterServer/ParameterServer.csproj parameter-server
+timed publish_worker publish src/WorkerService/WorkerService.csproj worker
 # EnvSim steps Bullet only: TorchSharp's natives come with a shared library but are never loaded there.
-publish src/EnvSim/EnvSim.csproj envsim 'libtorch.*\.so|libc10\.so|libLibTorchSharp\.so|libgomp.*\.so.*'
+timed publish_envsim publish src/EnvSim/EnvSim.csproj envsim 'libtorch.*\.so|libc10\.so|libLibTorchSharp\.so|libgomp.*\.so.*'
 
 tag="$A3C_IMAGE_TAG"
 build() { # build <image> <dockerfile> [target]
@@ -60,7 +70,16 @@ build() { # build <image> <dockerfile> [target]
   fi
   rm -f "$errors"
 }
-build "$A3C_IMAGE_SERVER" Dockerfile.server
-build "$A3C_IMAGE_WORKER" Dockerfile.worker worker
-build "$A3C_IMAGE_ENVSIM" Dockerfile.worker envsim
-docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E "^($A3C_IMAGE_SERVER|$A3C_IMAGE_WORKER|$A3C_IMAGE_ENVSIM):$tag "
+timed build_server build "$A3C_IMAGE_SERVER" Dockerfile.server
+timed build_worker build "$A3C_IMAGE_WORKER" Dockerfile.worker worker
+timed build_envsim build "$A3C_IMAGE_ENVSIM" Dockerfile.worker envsim
+
+sizes=()
+for image in "$A3C_IMAGE_SERVER" "$A3C_IMAGE_WORKER" "$A3C_IMAGE_ENVSIM"; do
+  bytes="$(docker image inspect -f '{{.Size}}' "$image:$tag")"
+  echo "    $image:$tag  $((bytes / 1000000)) MB"
+  sizes+=("\"$image:$tag\": $bytes")
+done
+join() { local IFS=,; echo "$*"; }
+printf '{"base_image": "%s", "seconds": {%s}, "image_bytes": {%s}}\n' "$base" "$(join "${steps[@]}")" "$(join "${sizes[@]}")" >"$out/report.json"
+echo "==> Images built (report: $out/report.json)"
