@@ -13,6 +13,9 @@ namespace A3cGrpc.WorkerService;
 /// </summary>
 internal sealed partial class SimulatorConnection : IAsyncDisposable
 {
+    /// <summary>How long the worker waits for an EnvSim at <see cref="WorkerOptions.EnvSimAddress"/> to serve before it gives up (and exits).</summary>
+    internal static readonly TimeSpan SidecarStartTimeout = TimeSpan.FromSeconds(120);
+
     private readonly WorkerOptions _options;
     private readonly ILogger<SimulatorConnection> _logger;
     private readonly string _socketPath;
@@ -85,7 +88,23 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
             address = _process.Address;
         }
 
-        _channel = GrpcAddress.CreateChannel(address);
+        var channel = GrpcAddress.CreateChannel(address);
+        if (_process is null)
+        {
+            // A sidecar starts beside the worker (a pod's containers start together) and may restart on its own:
+            // wait for it rather than fail the worker.
+            try
+            {
+                await GrpcHealth.WaitUntilServingAsync(channel, () => false, SidecarStartTimeout, $"EnvSim at {address}", cancellationToken);
+            }
+            catch
+            {
+                channel.Dispose();
+                throw;
+            }
+        }
+
+        _channel = channel;
         return _channel;
     }
 

@@ -96,13 +96,20 @@ public sealed class Cluster : IAsyncLifetime
         await StartServerAsync();
     }
 
-    /// <summary>Starts a worker pod: EnvSim (waited for) and a worker in its network namespace, with id <paramref name="pod"/>.</summary>
-    public async Task StartPodAsync(string pod, string? pushToken = null)
+    /// <summary>
+    /// Starts a worker pod: EnvSim, then a worker in its network namespace, with id <paramref name="pod"/>. The worker
+    /// starts once EnvSim serves; or, with <paramref name="envSimDelaySeconds"/>, at once while EnvSim's start is held
+    /// back that long (a slow sidecar: the worker must wait for it).
+    /// </summary>
+    public async Task StartPodAsync(string pod, string? pushToken = null, int envSimDelaySeconds = 0)
     {
-        var envSim = Track(Containerized(BuiltImages.EnvSim, pod)
-            .WithPortBinding(ServicePorts.EnvSim, true)
-            .WithWaitStrategy(Wait.ForUnixContainer().AddCustomWaitStrategy(new GrpcServing(ServicePorts.EnvSim), o => o.WithTimeout(_startTimeout)))
-            .Build());
+        var envSimBuilder = Containerized(BuiltImages.EnvSim, pod).WithPortBinding(ServicePorts.EnvSim, true);
+        envSimBuilder = envSimDelaySeconds > 0
+            ? envSimBuilder.WithEntrypoint("/bin/sh", "-c", $"sleep {envSimDelaySeconds} && exec /app/A3cGrpc.EnvSim")
+            : envSimBuilder.WithWaitStrategy(
+                Wait.ForUnixContainer().AddCustomWaitStrategy(new GrpcServing(ServicePorts.EnvSim), o => o.WithTimeout(_startTimeout)));
+
+        var envSim = Track(envSimBuilder.Build());
         await envSim.StartAsync();
         var worker = Track(Configured(BuiltImages.Worker, $"{pod}-worker", networkMode: $"container:{envSim.Id}")
             .WithEnvironment(new Dictionary<string, string>
@@ -148,7 +155,7 @@ public sealed class Cluster : IAsyncLifetime
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"Timed out waiting for {what}. Last status: {last}.\n{await LogsAsync()}");
+        throw new TimeoutException($"Timed out waiting for {what}. Last progress: {last?.Progress}.\n{await LogsAsync()}");
     }
 
     /// <summary>The last lines of every container's output, for failure messages.</summary>

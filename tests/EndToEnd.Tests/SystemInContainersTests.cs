@@ -1,5 +1,6 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.OtlpReceiver;
+using DotNet.Testcontainers.Containers;
 
 namespace A3cGrpc.EndToEndTests;
 
@@ -82,10 +83,12 @@ public sealed class SystemInContainersTests(Cluster cluster) : IClassFixture<Clu
         await cluster.WaitForStatusAsync(
             s => s.Progress.Counters.ModelVersion >= afterKill.Progress.Counters.ModelVersion + 10 && Pushes(s, "worker-2") >= Pushes(afterKill, "worker-2") + 10,
             "training to continue on worker-2 after worker-1 was killed");
-        await cluster.StartPodAsync("worker-3");
+        // The replacement's EnvSim starts 8 s late (a slow sidecar); its worker, started at once, waits for it.
+        await cluster.StartPodAsync("worker-3", envSimDelaySeconds: 8);
         await cluster.WaitForStatusAsync(s => Pushes(s, "worker-3") >= 5, "the replacement worker-3 to push");
 
         Assert.Equal(Pushes(afterKill, "worker-1"), Pushes(await cluster.Status.GetStatusAsync(new GetStatusRequest()), "worker-1"));
+        Assert.Equal(TestcontainersStates.Running, cluster.WorkerOf("worker-3").State);
     }
 
     [Fact]
