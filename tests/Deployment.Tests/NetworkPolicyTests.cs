@@ -40,8 +40,7 @@ public class NetworkPolicyTests
     public void Ingress_WithoutTheDefaultDeny_IsFound()
     {
         var manifest = Targets.Render("local").Copy();
-        var objects = (List<object>)manifest.Objects;
-        objects.RemoveAll(item => item is V1NetworkPolicy { Metadata.Name: "default-deny-ingress" });
+        manifest.RemoveAll(item => item is V1NetworkPolicy { Metadata.Name: "default-deny-ingress" });
 
         Problems.AssertFound(NetworkPolicyChecks.Problems(manifest), "an unlabelled pod can reach deployment/worker port 50052");
     }

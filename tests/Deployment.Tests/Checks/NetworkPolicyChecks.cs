@@ -34,12 +34,16 @@ internal static class NetworkPolicyChecks
 
         var collectorPorts = PortChecks.CollectorGrpcPorts(manifest, collector);
         var collectorPort = collectorPorts.Count > 0 ? collectorPorts[0] : 0;
-        var jaegerService = manifest.Service("jaeger");
-        var jaegerEndpoint = jaegerService?.Spec.Ports?.Where(p => p.Port == 4317)
-            .SelectMany(p => NetworkAddresses.Endpoints(manifest, jaegerService, p, out _)).FirstOrDefault();
-        if (jaegerEndpoint is not { } jaeger)
+        // The tracing backend: where the collector's OTLP exporter leads (Jaeger).
+        var jaegerEndpoint = PortChecks.CollectorConfigs(manifest, collector)
+            .SelectMany(PortChecks.OtlpExporterEndpoints)
+            .Select(exporter => exporter.Endpoint.Split(':'))
+            .Where(parts => parts.Length == 2 && int.TryParse(parts[1], out _))
+            .Select(parts => NetworkAddresses.Resolve(manifest, parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), out _))
+            .FirstOrDefault(target => target is not null)?.Endpoints;
+        if (jaegerEndpoint is not [var jaeger, ..])
         {
-            yield return "no Jaeger OTLP endpoint behind service/jaeger:4317";
+            yield return "the collector's OTLP exporter leads to no pod";
             yield break;
         }
 

@@ -191,7 +191,8 @@ internal static class PortChecks
         }
     }
 
-    private static IEnumerable<(string Name, string Endpoint)> OtlpExporterEndpoints(YamlMappingNode config)
+    /// <summary>The collector's OTLP exporters and their endpoints (<c>host:port</c>).</summary>
+    public static IEnumerable<(string Name, string Endpoint)> OtlpExporterEndpoints(YamlMappingNode config)
     {
         if (Child(config, "exporters") is not YamlMappingNode exporters)
         {

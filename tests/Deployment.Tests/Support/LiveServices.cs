@@ -42,7 +42,9 @@ public sealed class LiveServices : IAsyncLifetime
             }
             catch (RpcException exception)
             {
-                answers[question] = $"{exception.StatusCode} ({exception.Status.Detail})";
+                answers[question] = string.IsNullOrEmpty(exception.Status.Detail)
+                    ? exception.StatusCode.ToString()
+                    : $"{exception.StatusCode} ({exception.Status.Detail})";
             }
         }
 

@@ -12,18 +12,20 @@ internal sealed class Manifest
     /// <summary>The namespace everything is deployed to.</summary>
     public const string Namespace = "a3c";
 
+    private readonly List<object> _objects;
+
     public Manifest(Target target, string yaml)
     {
         Target = target;
         Yaml = yaml;
-        Objects = KubernetesYaml.LoadAllFromString(yaml, typeMap: null, strict: true);
+        _objects = KubernetesYaml.LoadAllFromString(yaml, typeMap: null, strict: true);
     }
 
     public Target Target { get; }
 
     public string Yaml { get; }
 
-    public IReadOnlyList<object> Objects { get; }
+    public IReadOnlyList<object> Objects => _objects;
 
     public IEnumerable<V1Deployment> Deployments => Objects.OfType<V1Deployment>();
 
@@ -75,6 +77,9 @@ internal sealed class Manifest
 
     /// <summary>A private copy of every object, parsed again from the same YAML, to break on purpose.</summary>
     public Manifest Copy() => new(Target, Yaml);
+
+    /// <summary>Removes objects from this copy (for the tests that break one on purpose).</summary>
+    public void RemoveAll(Predicate<object> match) => _objects.RemoveAll(match);
 }
 
 /// <summary>A Deployment's pods: its name, its pod template's labels and pod spec.</summary>
