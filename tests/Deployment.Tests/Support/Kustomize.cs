@@ -28,7 +28,19 @@ internal static class Kustomize
         };
         start.ArgumentList.Add("kustomize");
         start.ArgumentList.Add(directory);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Kubectl}.");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            throw new InvalidOperationException(
+                $"Could not run '{Kubectl}' ({exception.Message}). Install kubectl (Debian: apt-get install kubernetes-client) or set {KubectlVariable} to one.",
+                exception);
+        }
+
+        using var process = started ?? throw new InvalidOperationException($"Could not start {Kubectl}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(_timeout))
