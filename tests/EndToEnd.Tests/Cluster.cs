@@ -1,6 +1,7 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.OtlpReceiver;
+using A3cGrpc.TestSupport;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using DotNet.Testcontainers.Builders;
@@ -9,7 +10,6 @@ using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Images;
 using DotNet.Testcontainers.Networks;
 using DotNet.Testcontainers.Volumes;
-using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace A3cGrpc.EndToEndTests;
@@ -71,7 +71,7 @@ public sealed class Cluster : IAsyncLifetime
     /// <summary>Starts a parameter server container on the run volume and waits until its gRPC health says SERVING.</summary>
     public async Task StartServerAsync()
     {
-        Server = Track(Containerized(BuiltImages.ParameterServer, $"server-{_containers.Count}")
+        Server = Track(Containerized(RepositoryFiles.Images.Tagged(RepositoryFiles.Images.Server), $"server-{_containers.Count}")
             .WithNetworkAliases(ServerAlias)
             .WithVolumeMount(_runVolume, "/data")
             .WithPortBinding(ServicePorts.ParameterServer, true)
@@ -103,7 +103,7 @@ public sealed class Cluster : IAsyncLifetime
     /// </summary>
     public async Task StartPodAsync(string pod, string? pushToken = null, int envSimDelaySeconds = 0)
     {
-        var envSimBuilder = Containerized(BuiltImages.EnvSim, pod).WithPortBinding(ServicePorts.EnvSim, true);
+        var envSimBuilder = Containerized(RepositoryFiles.Images.Tagged(RepositoryFiles.Images.EnvSim), pod).WithPortBinding(ServicePorts.EnvSim, true);
         envSimBuilder = envSimDelaySeconds > 0
             ? envSimBuilder.WithEntrypoint("/bin/sh", "-c", $"sleep {envSimDelaySeconds} && exec /app/A3cGrpc.EnvSim")
             : envSimBuilder.WithWaitStrategy(
@@ -111,7 +111,7 @@ public sealed class Cluster : IAsyncLifetime
 
         var envSim = Track(envSimBuilder.Build());
         await envSim.StartAsync();
-        var worker = Track(Configured(BuiltImages.Worker, $"{pod}-worker", networkMode: $"container:{envSim.Id}")
+        var worker = Track(Configured(RepositoryFiles.Images.Tagged(RepositoryFiles.Images.Worker), $"{pod}-worker", networkMode: $"container:{envSim.Id}")
             .WithEnvironment(new Dictionary<string, string>
             {
                 ["Worker__WorkerId"] = pod,
@@ -133,30 +133,8 @@ public sealed class Cluster : IAsyncLifetime
     }
 
     /// <summary>Polls the training status through the mapped port until <paramref name="condition"/> holds.</summary>
-    public async Task<TrainingStatusReply> WaitForStatusAsync(Func<TrainingStatusReply, bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(180));
-        TrainingStatusReply? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await Status.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                if (condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (RpcException)
-            {
-                // The server may be restarting.
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Timed out waiting for {what}. Last progress: {last?.Progress}.\n{await LogsAsync()}");
-    }
+    public Task<TrainingStatusReply> WaitForStatusAsync(Func<TrainingStatusReply, bool> condition, string what, TimeSpan? timeout = null) =>
+        StatusPolling.WaitForStatusAsync(() => Status, condition, timeout ?? TimeSpan.FromSeconds(180), what, () => LogsAsync());
 
     /// <summary>The last lines of every container's output, for failure messages.</summary>
     public async Task<string> LogsAsync(int lines = 15)

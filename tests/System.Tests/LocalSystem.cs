@@ -2,6 +2,7 @@ using System.Globalization;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
+using A3cGrpc.TestSupport;
 using Grpc.Net.Client;
 
 namespace A3cGrpc.SystemTests;
@@ -88,30 +89,8 @@ internal sealed class LocalSystem : IAsyncDisposable
     }
 
     /// <summary>Polls the training status until <paramref name="condition"/> holds.</summary>
-    public async Task<TrainingStatusReply> WaitForStatusAsync(Func<TrainingStatusReply, bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        TrainingStatusReply? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await Status.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                if (condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (Grpc.Core.RpcException)
-            {
-                // The server may be restarting.
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Timed out waiting for {what}. Last status: {last}. Logs in {RunDirectory}/logs.");
-    }
+    public Task<TrainingStatusReply> WaitForStatusAsync(Func<TrainingStatusReply, bool> condition, TimeSpan timeout, string what) =>
+        StatusPolling.WaitForStatusAsync(() => Status, condition, timeout, what, () => Task.FromResult($"Logs in {RunDirectory}/logs."));
 
     /// <summary>The child processes of <paramref name="parentProcessId"/> (from /proc).</summary>
     public static IReadOnlyList<int> ChildrenOf(int parentProcessId)
