@@ -13,6 +13,10 @@ a3c_apt_install() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "==> Installing Debian packages: ${missing[*]}"
-  a3c_sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive a3c_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  local log=/tmp/a3c-apt.log
+  if ! { a3c_sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive a3c_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "error: installing ${missing[*]} failed (log: $log)" >&2
+    return 1
+  fi
 }
