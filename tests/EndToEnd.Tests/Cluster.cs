@@ -51,8 +51,6 @@ public sealed class Cluster : IAsyncLifetime
 
     public Policy.PolicyClient Policy => new(_channel);
 
-    public ParameterStore.ParameterStoreClient Store => new(_channel);
-
     public IContainer WorkerOf(string pod) => _pods[pod].Worker;
 
     public async Task InitializeAsync()
