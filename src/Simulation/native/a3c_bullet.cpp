@@ -38,13 +38,28 @@ constexpr int kCartLink = 0;
 constexpr int kPoleLink = 1;
 constexpr int kLinkCount = 2;
 
+// Pool sizes for btDefaultCollisionConfiguration. Bullet's defaults (4096 persistent manifolds and 4096 collision
+// algorithms) preallocate and link about 7 MB per world, all of it resident from construction; K worlds per
+// session made that most of EnvSim's memory (115 MB at K = 16). Every collider here has filter group 0 and mask 0
+// (item 10), so the broadphase never forms a pair and neither pool is ever used; a pool that runs out falls back
+// to btAlignedAlloc anyway. Must be at least 1 (btPoolAllocator's constructor loops count - 1 times).
+constexpr int kCollisionPoolSize = 1;
+
+btDefaultCollisionConstructionInfo collisionConstructionInfo()
+{
+    btDefaultCollisionConstructionInfo info;
+    info.m_defaultMaxPersistentManifoldPoolSize = kCollisionPoolSize;
+    info.m_defaultMaxCollisionAlgorithmPoolSize = kCollisionPoolSize;
+    return info;
+}
+
 // One cart-pole in its own world (items 2-11). Members are declared in construction
 // order, so they are destroyed in the reverse order Bullet needs.
 class CartPole {
 public:
     explicit CartPole(const a3c_cartpole_params& p)
         : m_timeStep(p.time_step),
-          m_configuration(new btDefaultCollisionConfiguration()),
+          m_configuration(new btDefaultCollisionConfiguration(collisionConstructionInfo())),
           m_dispatcher(new btCollisionDispatcher(m_configuration.get())),
           m_broadphase(new btDbvtBroadphase()),
           m_solver(new btMultiBodyConstraintSolver()),
