@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Simulation;
 using A3cGrpc.Distributed.Telemetry;
@@ -239,9 +240,7 @@ internal sealed partial class A3cWorker(
             push?.SetStatus(ActivityStatusCode.Error, exception.Status.Detail);
             update?.SetStatus(ActivityStatusCode.Error, "push refused");
             LogPushRefused(_workerId, request.UpdateId, exception.Status.Detail);
-            return exception.Status.Detail.Contains("finished", StringComparison.OrdinalIgnoreCase)
-                ? UpdateOutcome.TrainingFinished
-                : UpdateOutcome.Refused;
+            return PushRefusal.ReasonOf(exception) == PushRefusal.Finished ? UpdateOutcome.TrainingFinished : UpdateOutcome.Refused;
         }
     }
 

@@ -1,4 +1,5 @@
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
 using A3cGrpc.Training.Reporting;
 using Grpc.Core;
@@ -35,6 +36,7 @@ public sealed class BudgetTests
 
         Assert.Equal((2L, 3L), (first.Version, crossing.Version));
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(PushRefusal.Finished, PushRefusal.ReasonOf(refused));
         Assert.Equal("training finished: step budget", refused.Status.Detail);
         Assert.Equal("step budget", status.Progress.FinishedReason);
         Assert.Equal(120, status.Progress.Counters.EnvironmentSteps);
@@ -66,6 +68,7 @@ public sealed class BudgetTests
         Assert.True(finished.Progress.Counters.ElapsedSeconds >= 0.5);
         Assert.Equal(finished.Progress.Counters.ElapsedSeconds, later.Progress.Counters.ElapsedSeconds);
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(PushRefusal.Finished, PushRefusal.ReasonOf(refused));
         Assert.Equal("training finished: time budget", refused.Status.Detail);
     }
 

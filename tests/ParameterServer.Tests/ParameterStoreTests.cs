@@ -280,6 +280,7 @@ public sealed class ParameterStoreTests
         var version = (await server.Store.PullParametersAsync(new PullParametersRequest())).Version;
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(PushRefusal.UnknownVersion, PushRefusal.ReasonOf(error));
         Assert.Contains("unknown version 5", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("pull again", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(1, version);
@@ -301,6 +302,7 @@ public sealed class ParameterStoreTests
         Assert.Equal((2, 0), (fresh.Version, fresh.Staleness));
         Assert.Equal((3, 1), (oneBehind.Version, oneBehind.Staleness));
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(PushRefusal.TooStale, PushRefusal.ReasonOf(error));
         Assert.Contains("stale", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(3, status.Progress.Counters.ModelVersion);
         Assert.Equal(1, status.Progress.RefusedStalePushes);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
 using A3cGrpc.Training.Reporting;
@@ -132,6 +133,7 @@ public sealed class TrainingStatusTests
         Assert.Equal(evaluation, solved.Evaluation);
         Assert.True(events.FindIndex(e => e.Solved is not null) > events.FindIndex(e => e.Evaluation is not null));
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(PushRefusal.Finished, PushRefusal.ReasonOf(refused));
         Assert.Equal("training finished: solved", refused.Status.Detail);
         Assert.Equal(2, status.Evaluations.Count);
         Assert.Equal(evaluation, status.Solved.Evaluation);

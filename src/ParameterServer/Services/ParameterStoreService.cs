@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.ParameterServer.Model;
@@ -143,8 +144,14 @@ public sealed partial class ParameterStoreService(
                 break;
             case PushResult.ShuttingDown:
                 throw new RpcException(new Status(StatusCode.Unavailable, outcome.Message!));
+            case PushResult.Finished:
+                throw PushRefusal.Exception(PushRefusal.Finished, outcome.Message!);
+            case PushResult.TooStale:
+                throw PushRefusal.Exception(PushRefusal.TooStale, outcome.Message!);
+            case PushResult.UnknownVersion:
+                throw PushRefusal.Exception(PushRefusal.UnknownVersion, outcome.Message!);
             default:
-                throw FailedPrecondition(outcome.Message!);
+                throw new InvalidOperationException($"Unhandled push result {outcome.Result}.");
         }
 
         var response = new PushGradientsResponse
