@@ -2,7 +2,9 @@ using System.Globalization;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
+using A3cGrpc.Distributed.Options;
 using A3cGrpc.TestSupport;
+using A3cGrpc.Training.Evaluation;
 using Grpc.Net.Client;
 
 namespace A3cGrpc.SystemTests;
@@ -58,10 +60,10 @@ internal sealed class LocalSystem : IAsyncDisposable
             ServiceBinaries.Find(ServiceBinaries.ParameterServer),
             [
                 "--urls", Address,
-                $"--ParameterServer:RunDirectory={RunDirectory}",
-                "--ParameterServer:CheckpointIntervalSeconds=2",
-                "--Evaluation:EveryEnvSteps=4000",
-                "--Evaluation:Episodes=2",
+                ConfigurationArgument.Of(ParameterServerOptions.SectionName, nameof(ParameterServerOptions.RunDirectory), RunDirectory),
+                ConfigurationArgument.Of(ParameterServerOptions.SectionName, nameof(ParameterServerOptions.CheckpointIntervalSeconds), 2),
+                ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.EveryEnvSteps), 4000),
+                ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.Episodes), 2),
             ],
             _environment,
             LogFile("parameter-server"));
@@ -76,11 +78,11 @@ internal sealed class LocalSystem : IAsyncDisposable
             id,
             ServiceBinaries.Find(ServiceBinaries.WorkerService),
             [
-                $"--Worker:WorkerId={id}",
-                $"--Worker:ParameterServerAddress={Address}",
-                $"--Worker:EnvSimPath={ServiceBinaries.Find(ServiceBinaries.EnvSim)}",
-                $"--Worker:Environments={environments}",
-                $"--Worker:Seed={index}",
+                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.WorkerId), id),
+                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.ParameterServerAddress), Address),
+                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.EnvSimPath), ServiceBinaries.Find(ServiceBinaries.EnvSim)),
+                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Environments), environments),
+                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Seed), index),
             ],
             _environment,
             LogFile(id));

@@ -1,8 +1,9 @@
-using System.Globalization;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
+using A3cGrpc.Learning;
+using A3cGrpc.Training.Evaluation;
 using A3cGrpc.Training.Reporting;
 using Grpc.Core;
 
@@ -145,13 +146,13 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         var telemetry = Path.Combine(folder.Path, "telemetry");
         string[] arguments =
         [
-            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.WorkerId)}={id}",
-            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.ParameterServerAddress)}={address}",
-            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.EnvSimPath)}={simulatorProgram}",
-            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.Environments)}={settings.EnvironmentsPerWorker}",
-            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.Seed)}={Invariant((settings.Run.Seed * 1000) + index + (_workerRestarts * 100))}",
-            $"--{WorkerOptions.SectionName}:{nameof(WorkerOptions.SimulatorSpanFile)}={Path.Combine(telemetry, $"envsim-{id}.spans.jsonl")}",
-            $"--{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.SpanFile)}={Path.Combine(telemetry, $"{id}.spans.jsonl")}",
+            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.WorkerId), id),
+            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.ParameterServerAddress), address),
+            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.EnvSimPath), simulatorProgram),
+            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Environments), settings.EnvironmentsPerWorker),
+            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Seed), (settings.Run.Seed * 1000) + index + (_workerRestarts * 100)),
+            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.SimulatorSpanFile), Path.Combine(telemetry, $"envsim-{id}.spans.jsonl")),
+            ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), Path.Combine(telemetry, $"{id}.spans.jsonl")),
         ];
         var worker = ChildProcess.Start(id, workerProgram, arguments, TokenEnvironment(), LogFile(folder, id));
         observer.OnMessage($"{id}: process {worker.ProcessId}, {settings.EnvironmentsPerWorker} environments");
@@ -164,21 +165,21 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         var server = ParameterServerOptions.SectionName;
         yield return "--urls";
         yield return address;
-        yield return $"--{server}:{nameof(ParameterServerOptions.RunDirectory)}={folder.Path}";
-        yield return $"--{server}:{nameof(ParameterServerOptions.Seed)}={Invariant(run.Seed)}";
-        yield return $"--{server}:{nameof(ParameterServerOptions.StopWhenSolved)}={settings.StopWhenSolved}";
-        yield return $"--{server}:{nameof(ParameterServerOptions.StopAtEnvironmentSteps)}={Invariant(settings.MaxEnvironmentSteps ?? 0)}";
-        yield return $"--{server}:{nameof(ParameterServerOptions.StopAtElapsedSeconds)}={Invariant(settings.StopAtElapsedSeconds ?? 0)}";
-        yield return $"--A3c:NSteps={Invariant(run.Hyperparameters.NSteps)}";
-        yield return $"--A3c:Gamma={Invariant(run.Hyperparameters.Gamma)}";
+        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.RunDirectory), folder.Path);
+        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.Seed), run.Seed);
+        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopWhenSolved), settings.StopWhenSolved);
+        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtEnvironmentSteps), settings.MaxEnvironmentSteps ?? 0);
+        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtElapsedSeconds), settings.StopAtElapsedSeconds ?? 0);
+        yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, nameof(A3cHyperparameters.NSteps), run.Hyperparameters.NSteps);
+        yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, nameof(A3cHyperparameters.Gamma), run.Hyperparameters.Gamma);
         if (run.Hyperparameters.LearningRate is { } learningRate)
         {
-            yield return $"--A3c:LearningRate={Invariant(learningRate)}";
+            yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, nameof(A3cHyperparameters.LearningRate), learningRate);
         }
 
-        yield return $"--Evaluation:EveryEnvSteps={Invariant(run.Evaluation.EveryEnvSteps)}";
-        yield return $"--Evaluation:Episodes={Invariant(run.Evaluation.Episodes)}";
-        yield return $"--{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.SpanFile)}={Path.Combine(folder.Path, "telemetry", "parameter-server.spans.jsonl")}";
+        yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.EveryEnvSteps), run.Evaluation.EveryEnvSteps);
+        yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.Episodes), run.Evaluation.Episodes);
+        yield return ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), Path.Combine(folder.Path, "telemetry", "parameter-server.spans.jsonl"));
     }
 
     /// <summary>The push token travels in the environment, not on command lines other users can read.</summary>
@@ -189,6 +190,4 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
     };
 
     private static string LogFile(RunFolder folder, string name) => Path.Combine(folder.Path, "logs", name + ".log");
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

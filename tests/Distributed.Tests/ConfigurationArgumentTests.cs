@@ -1,0 +1,25 @@
+using System.Globalization;
+using A3cGrpc.Distributed.Hosting;
+
+namespace A3cGrpc.Distributed.Tests;
+
+public sealed class ConfigurationArgumentTests
+{
+    [Fact]
+    public void Of_NumberUnderACommaCulture_IsWrittenInvariantly()
+    {
+        var culture = CultureInfo.CurrentCulture;
+        var comma = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        comma.NumberFormat.NumberDecimalSeparator = ",";
+        CultureInfo.CurrentCulture = comma;
+        try
+        {
+            Assert.Equal("--A3c:Gamma=0.99", ConfigurationArgument.Of("A3c", "Gamma", 0.99));
+            Assert.Equal("--ParameterServer:StopWhenSolved=False", ConfigurationArgument.Of("ParameterServer", "StopWhenSolved", false));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+}
