@@ -102,6 +102,99 @@ public sealed class A3cHyperparameters : IValidatableObject
     public double ActionHigh { get; set; } = 1.0;
 
     /// <summary>
+    /// The preset these values started from (<see cref="HyperparameterPresets"/>), recorded so that a run's
+    /// configuration names it; single settings bound after the preset override its values.
+    /// </summary>
+    public string Preset { get; set; } = HyperparameterPresets.SeedName;
+
+    /// <summary>
+    /// Environments stepped in lock step by one learner (a worker, or the single-process trainer): each update
+    /// learns from K windows of up to n transitions. Seed: one environment per process.
+    /// </summary>
+    [Range(1, 4096)]
+    public int Environments { get; set; } = 1;
+
+    /// <summary>How the policy mean is made from the actor's output. Seed: <see cref="PolicyMeanKind.ClampedTanh"/>.</summary>
+    public PolicyMeanKind PolicyMean { get; set; } = PolicyMeanKind.ClampedTanh;
+
+    /// <summary>How the standard deviation is made. Seed: <see cref="PolicyStdKind.SoftplusHead"/>.</summary>
+    public PolicyStdKind PolicyStd { get; set; } = PolicyStdKind.SoftplusHead;
+
+    /// <summary>Initial log σ of <see cref="PolicyStdKind.StateIndependent"/> (0: σ = 1).</summary>
+    [Range(-20.0, 5.0)]
+    public double InitialLogStd { get; set; }
+
+    /// <summary>Lower bound of log σ for <see cref="PolicyStdKind.StateIndependent"/> (the parameter is clamped in the forward pass).</summary>
+    [Range(-20.0, 5.0)]
+    public double MinLogStd { get; set; } = -5.0;
+
+    /// <summary>Upper bound of log σ for <see cref="PolicyStdKind.StateIndependent"/>.</summary>
+    [Range(-20.0, 5.0)]
+    public double MaxLogStd { get; set; } = 2.0;
+
+    /// <summary>Non-linearity after each hidden layer. Seed: ReLU.</summary>
+    public HiddenActivation Activation { get; set; } = HiddenActivation.ReLU;
+
+    /// <summary>
+    /// When true the critic has a trunk of its own (same widths, parameters <c>critic.*</c>) instead of sharing the
+    /// actor's. Seed: one shared trunk.
+    /// </summary>
+    public bool SeparateCritic { get; set; }
+
+    /// <summary>
+    /// Orthogonal initial weights (gain √2 in the trunks, 0.01 for the mean head, 1 for the value head; zero biases)
+    /// instead of PyTorch's default uniform initialisation. Seed: PyTorch's default.
+    /// </summary>
+    public bool OrthogonalInitialization { get; set; }
+
+    /// <summary>
+    /// λ of generalised advantage estimation: the actor's weight of log π(a_i|s_i) is
+    /// <c>A_i = δ_i + γλ A_{i+1}</c>. λ = 1 is the seed's accumulated TD error exactly, and the critic's target stays
+    /// the seed's n-step return; below 1 the critic's target is the λ-return <c>A_i + V(s_i)</c>.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double GaeLambda { get; set; } = 1.0;
+
+    /// <summary>Rewards are multiplied by this before any return is formed (values are learned in these units). Seed: 1.</summary>
+    [Range(1e-6, 1e6)]
+    public double RewardScale { get; set; } = 1.0;
+
+    /// <summary>
+    /// Normalise each update's advantages (over all its transitions) to zero mean and unit standard deviation
+    /// before they weight the log-probabilities. Seed: no.
+    /// </summary>
+    public bool NormalizeAdvantages { get; set; }
+
+    /// <summary>
+    /// Normalise observations with running statistics of every observation trained on (mean and variance, merged
+    /// across workers by the parameter server, versioned with the weights), clipped to ±<see cref="ObservationClip"/>.
+    /// Seed: raw observations.
+    /// </summary>
+    public bool NormalizeObservations { get; set; }
+
+    /// <summary>Normalised observations are clipped to ±this.</summary>
+    [Range(1e-3, 1e6)]
+    public double ObservationClip { get; set; } = 10.0;
+
+    /// <summary>Sum or mean over an update's transitions. Seed: sums.</summary>
+    public LossReduction LossReduction { get; set; } = LossReduction.Sum;
+
+    /// <summary>Largest global L2 norm of a gradient before the optimiser step (it is scaled down to this); 0: no clipping. Seed: none.</summary>
+    [Range(0.0, 1e12)]
+    public double MaxGradientNorm { get; set; }
+
+    /// <summary>
+    /// Environment steps over which the learning rate falls linearly to <see cref="FinalLearningRateFraction"/> of
+    /// <see cref="EffectiveLearningRate"/> (then stays there); 0: a constant learning rate (the seed).
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long LearningRateDecaySteps { get; set; }
+
+    /// <summary>The fraction of the learning rate left at the end of <see cref="LearningRateDecaySteps"/>.</summary>
+    [Range(0.0, 1.0)]
+    public double FinalLearningRateFraction { get; set; }
+
+    /// <summary>
     /// The learning rate in force: <see cref="LearningRate"/> when set, otherwise the seed's rule:
     /// 3e-5 when <see cref="NSteps"/> &lt; 3, else 4e-4.
     /// </summary>
@@ -110,6 +203,24 @@ public sealed class A3cHyperparameters : IValidatableObject
 
     /// <summary>The hidden layer widths in force: <see cref="HiddenSizes"/> when set, otherwise the seed's [512, 256].</summary>
     public IReadOnlyList<int> EffectiveHiddenSizes => HiddenSizes ?? _seedHiddenSizes;
+
+    /// <summary>
+    /// The learning rate after <paramref name="environmentSteps"/> steps of training: <see cref="EffectiveLearningRate"/>,
+    /// falling linearly to <see cref="FinalLearningRateFraction"/> of it over <see cref="LearningRateDecaySteps"/>.
+    /// </summary>
+    public double LearningRateAt(long environmentSteps)
+    {
+        var rate = EffectiveLearningRate;
+        if (LearningRateDecaySteps <= 0)
+        {
+            return rate;
+        }
+
+        var progress = Math.Clamp((double)Math.Max(environmentSteps, 0) / LearningRateDecaySteps, 0.0, 1.0);
+        var fraction = 1.0 - ((1.0 - FinalLearningRateFraction) * progress);
+        // A schedule that reaches zero keeps a tiny positive rate (Adam needs one), far below any useful step.
+        return Math.Max(rate * fraction, rate * 1e-6);
+    }
 
     /// <summary>A deep copy (the hidden sizes array is copied too).</summary>
     public A3cHyperparameters Clone()
@@ -152,6 +263,27 @@ public sealed class A3cHyperparameters : IValidatableObject
                     yield return new ValidationResult(
                         $"HiddenSizes[{i}] must be in [1, 1000000], got {sizes[i]}.", [nameof(HiddenSizes)]);
                 }
+            }
+        }
+
+        if (!(MinLogStd <= InitialLogStd && InitialLogStd <= MaxLogStd))
+        {
+            yield return new ValidationResult(
+                $"InitialLogStd ({InitialLogStd}) must lie in [MinLogStd, MaxLogStd] = [{MinLogStd}, {MaxLogStd}].",
+                [nameof(InitialLogStd), nameof(MinLogStd), nameof(MaxLogStd)]);
+        }
+
+        if (!HyperparameterPresets.IsKnown(Preset))
+        {
+            yield return new ValidationResult(
+                $"Preset '{Preset}' is not known; the presets are {string.Join(", ", HyperparameterPresets.Names)}.", [nameof(Preset)]);
+        }
+
+        foreach (var (name, value) in new[] { (nameof(PolicyMean), Enum.IsDefined(PolicyMean)), (nameof(PolicyStd), Enum.IsDefined(PolicyStd)), (nameof(Activation), Enum.IsDefined(Activation)), (nameof(LossReduction), Enum.IsDefined(LossReduction)) })
+        {
+            if (!value)
+            {
+                yield return new ValidationResult($"{name} has a value that is not one of its names.", [name]);
             }
         }
 

@@ -6,21 +6,26 @@ using static TorchSharp.torch;
 namespace A3cGrpc.Learning;
 
 /// <summary>The three heads of <see cref="ActorCritic"/> for a batch of B observations.</summary>
-/// <param name="Mu">Policy mean, [B, ActionSize], clamped to the action bounds.</param>
+/// <param name="Mu">Policy mean, [B, ActionSize] (clamped to the action bounds only by the seed's head).</param>
 /// <param name="Std">Policy standard deviation, [B, ActionSize], strictly positive.</param>
 /// <param name="Value">State value, [B, 1].</param>
 public readonly record struct ActorCriticOutput(Tensor Mu, Tensor Std, Tensor Value);
 
 /// <summary>
-/// The seed's network (seed-report.md, "Network"): a shared trunk
+/// The actor-critic network. With the seed's settings (seed-report.md, "Network") it is a shared trunk
 /// <c>Linear(5, 512) -> ReLU -> Linear(512, 256) -> ReLU</c> and three linear heads:
 /// <c>mu = clamp(2 * tanh(Linear(h)), -1, 1)</c>, <c>std = softplus(Linear(h)) + 1e-5</c>, <c>V = Linear(h)</c>.
+/// The learning options of <see cref="A3cHyperparameters"/> change it: tanh hidden units, an unsquashed mean,
+/// a state-independent log σ, a critic trunk of its own, orthogonal initial weights, and observations
+/// normalised by running statistics (<see cref="SetObservationStatistics"/>) before the first layer.
 /// </summary>
 /// <remarks>
 /// Parameter names are the wire format of parameter exchange and checkpoints, and never change:
 /// <c>trunk.0.weight</c>, <c>trunk.0.bias</c>, <c>trunk.2.weight</c>, <c>trunk.2.bias</c> (one Linear every two
-/// trunk entries, ReLUs in between), <c>mu.weight</c>, <c>mu.bias</c>, <c>sigma.weight</c>, <c>sigma.bias</c>,
-/// <c>value.weight</c>, <c>value.bias</c>. Call <see cref="forward"/> inside a dispose scope.
+/// trunk entries, activations in between), <c>mu.weight</c>, <c>mu.bias</c>, then either <c>sigma.weight</c>,
+/// <c>sigma.bias</c> (the seed's head) or <c>log_std</c>, then <c>critic.*</c> (a separate critic trunk, same
+/// layout as the trunk) and <c>value.weight</c>, <c>value.bias</c>. The observation statistics are not parameters:
+/// they travel beside the weights. Call <see cref="forward"/> inside a dispose scope.
 /// </remarks>
 public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
 {
@@ -31,7 +36,13 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
     private readonly Linear _muHead;
 
     [ComponentName(Name = "sigma")]
-    private readonly Linear _sigmaHead;
+    private readonly Linear? _sigmaHead;
+
+    [ComponentName(Name = "log_std")]
+    private readonly Parameter? _logStd;
+
+    [ComponentName(Name = "critic")]
+    private readonly Sequential? _criticTrunk;
 
     [ComponentName(Name = "value")]
     private readonly Linear _valueHead;
@@ -43,14 +54,24 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
     private readonly Scalar _actionLow;
     private readonly Scalar _actionHigh;
     private readonly Scalar _stdEpsilon;
+    private readonly Scalar _minLogStd;
+    private readonly Scalar _maxLogStd;
+    private readonly Scalar _clip;
+    private readonly Scalar _negativeClip;
     private readonly Scalar _one;
 
+    private readonly PolicyMeanKind _meanKind;
+    private readonly bool _normalize;
+    private readonly Tensor? _observationShift;
+    private readonly Tensor? _observationScale;
+
     /// <summary>
-    /// Builds the network and initialises it deterministically from <paramref name="seed"/> with PyTorch's default
-    /// <c>nn.Linear</c> initialisation (weights and biases uniform in ±1/sqrt(fan_in)), drawn from a private
-    /// generator so the global LibTorch random state is neither used nor changed.
+    /// Builds the network and initialises it deterministically from <paramref name="seed"/>, drawn from a private
+    /// generator so the global LibTorch random state is neither used nor changed: PyTorch's default <c>nn.Linear</c>
+    /// initialisation (weights and biases uniform in ±1/sqrt(fan_in)), or orthogonal weights when
+    /// <see cref="A3cHyperparameters.OrthogonalInitialization"/> is set.
     /// </summary>
-    /// <param name="hyperparameters">Sizes, head constants and bounds (validated here).</param>
+    /// <param name="hyperparameters">Sizes, head kinds, constants and bounds (validated here).</param>
     /// <param name="seed">Seed of the initial weights.</param>
     /// <param name="dtype">Parameter type: <see cref="ScalarType.Float32"/> in production, Float64 for numeric tests.</param>
     public ActorCritic(A3cHyperparameters hyperparameters, long seed, ScalarType dtype = ScalarType.Float32)
@@ -67,10 +88,15 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
         ActionSize = hyperparameters.ActionSize;
         HiddenSizes = [.. hyperparameters.EffectiveHiddenSizes];
         DType = dtype;
+        _meanKind = hyperparameters.PolicyMean;
         _muScale = hyperparameters.MuScale;
         _actionLow = hyperparameters.ActionLow;
         _actionHigh = hyperparameters.ActionHigh;
         _stdEpsilon = hyperparameters.StdEpsilon;
+        _minLogStd = hyperparameters.MinLogStd;
+        _maxLogStd = hyperparameters.MaxLogStd;
+        _clip = hyperparameters.ObservationClip;
+        _negativeClip = -hyperparameters.ObservationClip;
         _one = 1.0;
 
         // nn.Linear initialises itself from LibTorch's global generator as it is built; those values are overwritten
@@ -78,24 +104,41 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
         // shift anyone else's random stream.
         using (var globalState = get_rng_state())
         {
-            var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
-            long width = ObservationSize;
-            for (var i = 0; i < HiddenSizes.Count; i++)
+            _trunk = Trunk(hyperparameters, dtype);
+            var width = HiddenSizes[^1];
+            _muHead = nn.Linear(width, ActionSize, hasBias: true, dtype: dtype);
+            if (hyperparameters.PolicyStd == PolicyStdKind.SoftplusHead)
             {
-                layers.Add((LayerName(2 * i), nn.Linear(width, HiddenSizes[i], hasBias: true, dtype: dtype)));
-                layers.Add((LayerName((2 * i) + 1), nn.ReLU()));
-                width = HiddenSizes[i];
+                _sigmaHead = nn.Linear(width, ActionSize, hasBias: true, dtype: dtype);
+            }
+            else
+            {
+                using Scalar initialLogStd = hyperparameters.InitialLogStd;
+                _logStd = new Parameter(full([ActionSize], initialLogStd, dtype: dtype));
             }
 
-            _trunk = nn.Sequential(layers);
-            _muHead = nn.Linear(width, ActionSize, hasBias: true, dtype: dtype);
-            _sigmaHead = nn.Linear(width, ActionSize, hasBias: true, dtype: dtype);
+            _criticTrunk = hyperparameters.SeparateCritic ? Trunk(hyperparameters, dtype) : null;
             _valueHead = nn.Linear(width, 1, hasBias: true, dtype: dtype);
             set_rng_state(globalState);
         }
 
+        if (hyperparameters.NormalizeObservations)
+        {
+            _normalize = true;
+            _observationShift = zeros([ObservationSize], dtype: dtype).DetachFromDisposeScope();
+            _observationScale = ones([ObservationSize], dtype: dtype).DetachFromDisposeScope();
+            ObservationStatistics = ObservationStatistics.Empty(ObservationSize);
+        }
+
         RegisterComponents();
-        InitializeParameters(seed);
+        if (hyperparameters.OrthogonalInitialization)
+        {
+            InitializeOrthogonal(seed);
+        }
+        else
+        {
+            InitializeUniform(seed);
+        }
     }
 
     /// <summary>Input width (the observation size).</summary>
@@ -110,6 +153,12 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
     /// <summary>The parameters' element type.</summary>
     public ScalarType DType { get; }
 
+    /// <summary>True when observations are normalised before the first layer.</summary>
+    public bool NormalizesObservations => _normalize;
+
+    /// <summary>The statistics the input is normalised with (null when the model does not normalise).</summary>
+    public ObservationStatistics? ObservationStatistics { get; private set; }
+
     /// <summary>
     /// Creates the network with weights drawn deterministically from <paramref name="seed"/>
     /// (same as the constructor; reads better at call sites).
@@ -117,23 +166,55 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
     public static ActorCritic Create(A3cHyperparameters hyperparameters, long seed, ScalarType dtype = ScalarType.Float32) =>
         new(hyperparameters, seed, dtype);
 
-    /// <summary>Runs the three heads on a batch of observations [B, ObservationSize].</summary>
+    /// <summary>
+    /// Sets the statistics observations are normalised with from now on (the model must normalise; the statistics are
+    /// kept, not copied, and are immutable).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model does not normalise observations.</exception>
+    /// <exception cref="ArgumentException">The statistics have another width.</exception>
+    public void SetObservationStatistics(ObservationStatistics statistics)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        if (!_normalize)
+        {
+            throw new InvalidOperationException("This model does not normalise observations (NormalizeObservations is off).");
+        }
+
+        if (statistics.Size != ObservationSize)
+        {
+            throw new ArgumentException($"The statistics describe {statistics.Size} values; the model observes {ObservationSize}.", nameof(statistics));
+        }
+
+        Span<float> shift = stackalloc float[ObservationSize];
+        Span<float> scale = stackalloc float[ObservationSize];
+        statistics.ShiftAndScale(shift, scale);
+        TensorData.CopyFrom(_observationShift!, shift);
+        TensorData.CopyFrom(_observationScale!, scale);
+        ObservationStatistics = statistics;
+    }
+
+    /// <summary>Runs the three heads on a batch of raw observations [B, ObservationSize].</summary>
     /// <param name="input">Observations, [B, ObservationSize], in <see cref="DType"/>.</param>
     public override ActorCriticOutput forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var h = _trunk.forward(input);
-        var mu = _muHead.forward(h).tanh().mul(_muScale).clamp(_actionLow, _actionHigh);
-        var std = Softplus(_sigmaHead.forward(h)).add(_stdEpsilon, _one);
-        var value = _valueHead.forward(h);
+        var x = Normalized(input);
+        var h = _trunk.forward(x);
+        var z = _muHead.forward(h);
+        var mu = _meanKind == PolicyMeanKind.ClampedTanh ? z.tanh().mul(_muScale).clamp(_actionLow, _actionHigh) : z;
+        var std = _sigmaHead is not null
+            ? Softplus(_sigmaHead.forward(h)).add(_stdEpsilon, _one)
+            : _logStd!.clamp(_minLogStd, _maxLogStd).exp().expand(input.shape[0], ActionSize);
+        var value = _valueHead.forward(_criticTrunk is null ? h : _criticTrunk.forward(x));
         return new ActorCriticOutput(mu, std, value);
     }
 
-    /// <summary>Only the critic head: V(s) for a batch [B, ObservationSize], returned as [B, 1].</summary>
+    /// <summary>Only the critic: V(s) for a batch of raw observations [B, ObservationSize], returned as [B, 1].</summary>
     public Tensor ValueOf(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return _valueHead.forward(_trunk.forward(input));
+        var x = Normalized(input);
+        return _valueHead.forward((_criticTrunk ?? _trunk).forward(x));
     }
 
     /// <inheritdoc />
@@ -145,10 +226,41 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
             _actionLow.Dispose();
             _actionHigh.Dispose();
             _stdEpsilon.Dispose();
+            _minLogStd.Dispose();
+            _maxLogStd.Dispose();
+            _clip.Dispose();
+            _negativeClip.Dispose();
             _one.Dispose();
+            _observationShift?.Dispose();
+            _observationScale?.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    private static Sequential Trunk(A3cHyperparameters hyperparameters, ScalarType dtype)
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        long width = hyperparameters.ObservationSize;
+        var hidden = hyperparameters.EffectiveHiddenSizes;
+        for (var i = 0; i < hidden.Count; i++)
+        {
+            layers.Add((LayerName(2 * i), nn.Linear(width, hidden[i], hasBias: true, dtype: dtype)));
+            layers.Add((LayerName((2 * i) + 1), hyperparameters.Activation == HiddenActivation.Tanh ? nn.Tanh() : nn.ReLU()));
+            width = hidden[i];
+        }
+
+        return nn.Sequential(layers);
+    }
+
+    private Tensor Normalized(Tensor input)
+    {
+        if (!_normalize)
+        {
+            return input;
+        }
+
+        return input.sub(_observationShift!).mul(_observationScale!).clamp(_negativeClip, _clip);
     }
 
     /// <summary>
@@ -163,13 +275,33 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
 
     private static string LayerName(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private void InitializeParameters(long seed)
+    private IEnumerable<Linear> Linears()
+    {
+        foreach (var linear in _trunk.children().OfType<Linear>())
+        {
+            yield return linear;
+        }
+
+        yield return _muHead;
+        if (_sigmaHead is not null)
+        {
+            yield return _sigmaHead;
+        }
+
+        foreach (var linear in _criticTrunk?.children().OfType<Linear>() ?? [])
+        {
+            yield return linear;
+        }
+
+        yield return _valueHead;
+    }
+
+    private void InitializeUniform(long seed)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(unchecked((ulong)seed), CPU);
         using var noGrad = no_grad();
-        var linears = _trunk.children().OfType<Linear>().Concat([_muHead, _sigmaHead, _valueHead]);
-        foreach (var linear in linears)
+        foreach (var linear in Linears())
         {
             // PyTorch's nn.Linear.reset_parameters: kaiming_uniform_(a = sqrt(5)) on the weight, which is
             // uniform in +-1/sqrt(fan_in), and the bias uniform in +-1/sqrt(fan_in).
@@ -179,5 +311,37 @@ public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>
             linear.weight!.uniform_(-bound, bound, generator);
             linear.bias!.uniform_(-bound, bound, generator);
         }
+    }
+
+    /// <summary>
+    /// Orthogonal weights as in OpenAI Baselines and Stable-Baselines3: gain √2 for hidden layers, 0.01 for the mean
+    /// head (the first policy is nearly μ = 0 everywhere), 1 for the value and σ heads; biases zero. A weight is the Q of
+    /// a QR decomposition of a standard normal matrix (signs fixed by R's diagonal), drawn from the seeded generator.
+    /// </summary>
+    private void InitializeOrthogonal(long seed)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
+        using var noGrad = no_grad();
+        foreach (var linear in Linears())
+        {
+            var gain = ReferenceEquals(linear, _muHead) ? 0.01
+                : ReferenceEquals(linear, _valueHead) || ReferenceEquals(linear, _sigmaHead) ? 1.0
+                : Math.Sqrt(2.0);
+            linear.weight!.copy_(Orthogonal(linear.out_features, linear.in_features, gain, generator, DType));
+            linear.bias!.zero_();
+        }
+    }
+
+    private static Tensor Orthogonal(long rows, long columns, double gain, Generator generator, ScalarType dtype)
+    {
+        // QR of the taller orientation gives orthonormal columns; transpose back when the matrix is wide.
+        var tall = rows >= columns;
+        var normal = randn(tall ? [rows, columns] : [columns, rows], ScalarType.Float64, generator: generator);
+        var (q, r) = linalg.qr(normal);
+        var signs = r.diagonal().sign();
+        using Scalar gainScalar = gain;
+        var orthogonal = q.mul(signs.unsqueeze(0)).mul(gainScalar);
+        return (tall ? orthogonal : orthogonal.t()).to_type(dtype);
     }
 }

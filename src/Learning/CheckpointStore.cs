@@ -39,8 +39,11 @@ public sealed record LoadedCheckpoint(
 /// </remarks>
 public static class CheckpointStore
 {
-    /// <summary>The format version this code writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The format version this code writes. Version 2 adds the model's observation statistics to the header; version 1
+    /// files (without them) are still read.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     private const int HashLength = 32;
     private static readonly byte[] _magic = "A3CCKPT\u001A"u8.ToArray();
@@ -85,6 +88,7 @@ public static class CheckpointStore
             Counters = counters,
             ExtraJson = extraJson,
             Optimizer = settings,
+            ObservationStatistics = model.ObservationStatistics is { } statistics ? CheckpointStatistics.From(statistics) : null,
             Parameters = [.. parameters.Select((p, i) => new CheckpointParameter
             {
                 Name = p.Name,
@@ -159,6 +163,7 @@ public static class CheckpointStore
         var payload = bytes.AsSpan(payloadOffset, bytes.Length - HashLength - payloadOffset);
         CheckMatchesModel(header, parameters, payload.Length, fullPath);
 
+        var statistics = ReadStatistics(header, model, fullPath);
         var floats = MemoryMarshal.Cast<byte, float>(payload);
         for (var i = 0; i < floats.Length; i++)
         {
@@ -182,6 +187,11 @@ public static class CheckpointStore
             }
         }
 
+        if (statistics is not null)
+        {
+            model.SetObservationStatistics(statistics);
+        }
+
         return new LoadedCheckpoint(header.Counters, header.ExtraJson, header.Optimizer, header.SavedAtUtc);
     }
 
@@ -201,9 +211,9 @@ public static class CheckpointStore
         }
 
         var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(_magic.Length));
-        if (version != FormatVersion)
+        if (version is not (1 or FormatVersion))
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads version {FormatVersion}.");
+            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this build reads versions 1 and {FormatVersion}.");
         }
 
         var headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(_magic.Length + 4));
@@ -273,6 +283,35 @@ public static class CheckpointStore
         if (expectedBytes != payloadBytes)
         {
             throw new InvalidDataException($"Checkpoint '{path}' holds {payloadBytes} bytes of tensors; the model needs {expectedBytes}.");
+        }
+    }
+
+    /// <summary>The observation statistics of the file, checked against what the model needs.</summary>
+    private static ObservationStatistics? ReadStatistics(CheckpointHeader header, ActorCritic model, string path)
+    {
+        if (header.ObservationStatistics is not { } saved)
+        {
+            return model.NormalizesObservations
+                ? throw new InvalidDataException($"Checkpoint '{path}' holds no observation statistics, but the model normalises observations.")
+                : null;
+        }
+
+        if (!model.NormalizesObservations)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' holds observation statistics, but the model does not normalise observations.");
+        }
+
+        try
+        {
+            var statistics = new ObservationStatistics(saved.Count, saved.Mean, saved.M2);
+            return statistics.Size == model.ObservationSize
+                ? statistics
+                : throw new InvalidDataException(
+                    $"Checkpoint '{path}' holds observation statistics of {statistics.Size} values; the model observes {model.ObservationSize}.");
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' holds unusable observation statistics: {exception.Message}", exception);
         }
     }
 
@@ -367,7 +406,22 @@ internal sealed class CheckpointHeader
 
     public OptimizerSettings Optimizer { get; set; } = new(0, 0, 0, 0);
 
+    public CheckpointStatistics? ObservationStatistics { get; set; }
+
     public List<CheckpointParameter> Parameters { get; set; } = [];
+}
+
+/// <summary>The observation statistics in the checkpoint header (doubles round-trip exactly through JSON).</summary>
+internal sealed class CheckpointStatistics
+{
+    public long Count { get; set; }
+
+    public double[] Mean { get; set; } = [];
+
+    public double[] M2 { get; set; } = [];
+
+    public static CheckpointStatistics From(ObservationStatistics statistics) =>
+        new() { Count = statistics.Count, Mean = statistics.Mean.ToArray(), M2 = statistics.M2.ToArray() };
 }
 
 /// <summary>One parameter's entry in the checkpoint header.</summary>

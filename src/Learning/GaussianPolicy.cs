@@ -14,7 +14,7 @@ public static class GaussianPolicy
 
     /// <summary>
     /// The seed's log-probability: per action dimension <c>log(density(a; mu, std) + epsilon)</c>, summed over the
-    /// action dimension. <paramref name="actions"/> are the UNCLIPPED samples (the clip only affects what the
+    /// action dimension; with epsilon 0, the exact log-density. <paramref name="actions"/> are the UNCLIPPED samples (the clip only affects what the
     /// environment receives). The seed adds <c>1e-6</c> to the density inside the log.
     /// </summary>
     /// <param name="actions">Unclipped actions, [B, A].</param>
@@ -31,6 +31,13 @@ public static class GaussianPolicy
         using Scalar minusHalf = -0.5, logSqrtTwoPi = _logSqrtTwoPi, epsilon = densityEpsilon, one = 1.0;
         using var scope = NewDisposeScope();
         var z = actions.sub(mu).div(std);
+        if (densityEpsilon == 0)
+        {
+            // The exact log-density, -z^2/2 - log std - log sqrt(2 pi): no exp and log round trip, so it stays finite and
+            // keeps its gradient for samples far out in the tails (where the density underflows to 0).
+            return z.mul(z).mul(minusHalf).sub(std.log()).sub(logSqrtTwoPi).sum(1).MoveToOuterDisposeScope();
+        }
+
         // density = exp(-z^2 / 2) / (std * sqrt(2 pi)); computed as exp(-z^2/2 - log std - log sqrt(2 pi)).
         var density = z.mul(z).mul(minusHalf).sub(std.log()).sub(logSqrtTwoPi).exp();
         return density.add(epsilon, one).log().sum(1).MoveToOuterDisposeScope();

@@ -9,7 +9,7 @@ public readonly record struct UpdateStatistics(LossStatistics Loss, double Gradi
 
 /// <summary>
 /// A model with its own Adam optimiser (the seed's: betas (0.95, 0.999), learning rate by the seed's rule).
-/// It is the single-process trainer's learner (<see cref="Update"/>), and the A3C parameter server's global learner
+/// It is the single-process trainer's learner (<see cref="Update(IReadOnlyList{NStepWindow}, long)"/>), and the A3C parameter server's global learner
 /// (<see cref="ApplyGradients"/> with gradients pushed by <see cref="GradientWorker"/>s, plus
 /// <see cref="ExportParameters"/> for workers to pull). Not thread-safe: callers serialise access.
 /// </summary>
@@ -49,32 +49,80 @@ public sealed class LocalLearner : IDisposable
     /// </summary>
     public UpdateStatistics Update(NStepWindow window)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(window);
+        return Update([window], environmentSteps: 0);
+    }
+
+    /// <summary>
+    /// One update on the windows of K lock-step environments (each bootstrapped from its own last state): zero the
+    /// gradients, evaluate the n-step loss over all of them, backward, clip the gradient's global norm
+    /// (<see cref="A3cHyperparameters.MaxGradientNorm"/>), one Adam step at the learning rate scheduled for
+    /// <paramref name="environmentSteps"/>.
+    /// </summary>
+    public UpdateStatistics Update(IReadOnlyList<NStepWindow> windows, long environmentSteps)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(windows);
         using var flush = FlushDenormalsScope.Enter();
         using var scope = NewDisposeScope();
         Optimizer.ZeroGrad();
-        var loss = NStepLoss.Compute(Model, window, Hyperparameters);
+        var loss = NStepLoss.Compute(Model, windows, Hyperparameters);
         loss.Total.backward();
-        var norm = ParameterExchange.GradientNorm(Model);
-        Optimizer.Step();
+        var norm = ClipAndStep(environmentSteps);
         return new UpdateStatistics(loss.Statistics, norm);
     }
 
     /// <summary>
-    /// The A3C server step: sets every parameter's gradient to <paramref name="gradients"/> (matched by name) and
-    /// takes one step of the shared Adam. Validates everything first; on error nothing changes.
+    /// The A3C server step: sets every parameter's gradient to <paramref name="gradients"/> (matched by name), clips its
+    /// global norm (<see cref="A3cHyperparameters.MaxGradientNorm"/>) and takes one step of the shared Adam at the
+    /// learning rate scheduled for <paramref name="environmentSteps"/>. Validates everything first; on error nothing
+    /// changes.
     /// </summary>
-    /// <returns>The global L2 norm of the applied gradient.</returns>
+    /// <returns>The global L2 norm of the pushed gradient (before clipping).</returns>
     /// <exception cref="ArgumentException">A missing or unknown name, a wrong shape or size, or a non-finite value.</exception>
-    public double ApplyGradients(NamedTensors gradients)
+    public double ApplyGradients(NamedTensors gradients, long environmentSteps = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(gradients);
         using var scope = NewDisposeScope();
         ParameterExchange.WriteGradients(Model, gradients);
+        return ClipAndStep(environmentSteps);
+    }
+
+    /// <summary>
+    /// Scales the gradients by <c>max / (norm + 1e-6)</c> when that is below 1 (PyTorch's <c>clip_grad_norm_</c>), sets the
+    /// scheduled learning rate and takes one Adam step; returns the norm before clipping.
+    /// </summary>
+    private double ClipAndStep(long environmentSteps)
+    {
+        var norm = ParameterExchange.GradientNorm(Model);
+        var maxNorm = Hyperparameters.MaxGradientNorm;
+        if (maxNorm > 0)
+        {
+            var coefficient = maxNorm / (norm + 1e-6);
+            if (coefficient < 1.0)
+            {
+                ParameterExchange.ScaleGradients(Model, coefficient);
+            }
+        }
+
+        Optimizer.LearningRate = Hyperparameters.LearningRateAt(environmentSteps);
         Optimizer.Step();
-        return gradients.L2Norm();
+        return norm;
+    }
+
+    /// <summary>
+    /// Folds the statistics of newly seen observations into the model's normalisation statistics (Chan's merge); the
+    /// model normalises with the merged statistics from now on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model does not normalise observations.</exception>
+    public void MergeObservations(ObservationStatistics observed)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(observed);
+        var current = Model.ObservationStatistics
+            ?? throw new InvalidOperationException("This model does not normalise observations (NormalizeObservations is off).");
+        Model.SetObservationStatistics(current.Merge(observed));
     }
 
     /// <summary>A fresh copy of every weight by name (what workers pull).</summary>

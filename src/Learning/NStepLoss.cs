@@ -78,7 +78,7 @@ public static class NStepLoss
         var values = new double[window.Count];
         var states = TensorData.FromSpan(window.States, [window.Count, window.ObservationSize], model.DType);
         TensorData.CopyTo(model.ValueOf(states), values);
-        return Targets(model, window, values, hyperparameters.Gamma);
+        return Targets(model, window, values, hyperparameters);
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public static class NStepLoss
         // Targets in doubles from detached values: R and temp carry no gradient, exactly as in the seed.
         var values = new double[n];
         TensorData.CopyTo(output.Value.detach(), values);
-        var targets = fixedTargets ?? Targets(model, window, values, hyperparameters.Gamma);
+        var targets = fixedTargets ?? Targets(model, window, values, hyperparameters);
         if (targets.Returns.Count != n)
         {
             throw new ArgumentException($"The targets hold {targets.Returns.Count} transitions, the window {n}.", nameof(fixedTargets));
@@ -185,12 +185,17 @@ public static class NStepLoss
             var rewards = new double[n];
             for (var i = 0; i < n; i++)
             {
-                rewards[i] = window.Rewards[i];
-                rewardSum += rewards[i];
+                rewards[i] = window.Rewards[i] * hyperparameters.RewardScale;
+                rewardSum += window.Rewards[i];
             }
 
             var targets = NStepTargets.Compute(
-                rewards, values.AsSpan(offset, n), nextValues.AsSpan(offset, n), nextValues[offset + n - 1], hyperparameters.Gamma);
+                rewards,
+                values.AsSpan(offset, n),
+                nextValues.AsSpan(offset, n),
+                nextValues[offset + n - 1],
+                hyperparameters.Gamma,
+                hyperparameters.GaeLambda);
             targets.ReturnsArray.CopyTo(returns, offset);
             targets.AdvantagesArray.CopyTo(advantages, offset);
             offset += n;
@@ -224,15 +229,18 @@ public static class NStepLoss
         var n = values.Length;
         var dtype = output.Value.dtype;
         var returns = TensorData.FromSpan(returnsArray, [n, 1], dtype);
-        var advantages = TensorData.FromSpan(advantagesArray, [n], dtype);
+        var weights = hyperparameters.NormalizeAdvantages ? Normalized(advantagesArray) : advantagesArray;
+        var advantages = TensorData.FromSpan(weights, [n], dtype);
 
-        using Scalar half = 0.5, entropyCoefficient = hyperparameters.EntropyCoefficient,
-            criticCoefficient = hyperparameters.CriticLossCoefficient;
+        // Sums (the seed), or means over the update's transitions.
+        var reduction = hyperparameters.LossReduction == LossReduction.Mean ? 1.0 / n : 1.0;
+        using Scalar half = 0.5 * reduction, entropyCoefficient = hyperparameters.EntropyCoefficient,
+            criticCoefficient = hyperparameters.CriticLossCoefficient, reduce = -reduction;
         var error = returns.sub(output.Value);
         var criticLoss = error.mul(error).mul(half).sum();
         var logProb = GaussianPolicy.LogProbability(actions, output.Mu, output.Std, hyperparameters.LogProbEpsilon);
         var entropy = GaussianPolicy.Entropy(output.Std);
-        var actorLoss = logProb.mul(advantages).sum().add(entropy.sum(), entropyCoefficient).neg();
+        var actorLoss = logProb.mul(advantages).sum().add(entropy.sum(), entropyCoefficient).mul(reduce);
         var total = actorLoss.add(criticLoss, criticCoefficient);
 
         var statistics = new LossStatistics(
@@ -252,8 +260,29 @@ public static class NStepLoss
         return new NStepLossResult(total, statistics);
     }
 
+    /// <summary>(a - mean) / (std + 1e-8) over all of an update's advantages (std with Bessel's correction; 0 for one value).</summary>
+    internal static double[] Normalized(double[] advantages)
+    {
+        var n = advantages.Length;
+        var mean = advantages.Average();
+        var squares = 0.0;
+        foreach (var a in advantages)
+        {
+            squares += (a - mean) * (a - mean);
+        }
+
+        var std = n > 1 ? Math.Sqrt(squares / (n - 1)) : 0.0;
+        var normalized = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            normalized[i] = (advantages[i] - mean) / (std + 1e-8);
+        }
+
+        return normalized;
+    }
+
     /// <summary>Targets from V(s_i) (given) and a no-gradient value forward over the next states.</summary>
-    private static NStepTargets Targets(ActorCritic model, NStepWindow window, double[] values, double gamma)
+    private static NStepTargets Targets(ActorCritic model, NStepWindow window, double[] values, A3cHyperparameters hyperparameters)
     {
         var n = window.Count;
         using var scope = NewDisposeScope();
@@ -265,9 +294,9 @@ public static class NStepLoss
         var windowRewards = window.Rewards;
         for (var i = 0; i < n; i++)
         {
-            rewards[i] = windowRewards[i];
+            rewards[i] = windowRewards[i] * hyperparameters.RewardScale;
         }
 
-        return NStepTargets.Compute(rewards, values, nextValues, nextValues[n - 1], gamma);
+        return NStepTargets.Compute(rewards, values, nextValues, nextValues[n - 1], hyperparameters.Gamma, hyperparameters.GaeLambda);
     }
 }

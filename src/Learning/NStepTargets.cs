@@ -20,28 +20,71 @@ public sealed class NStepTargets
         Advantages = advantages;
     }
 
-    /// <summary>Discounted bootstrapped returns R_i (the critic's target).</summary>
+    /// <summary>The critic's targets: discounted bootstrapped returns R_i (λ = 1) or λ-returns A_i + V(s_i).</summary>
     public IReadOnlyList<double> Returns { get; }
 
     /// <summary>One-step TD errors delta_i = r_i + gamma V(s'_i) - V(s_i).</summary>
     public IReadOnlyList<double> TdErrors { get; }
 
-    /// <summary>Accumulated TD errors temp_i = delta_i + gamma temp_{i+1} (the actor's advantage weights).</summary>
+    /// <summary>Accumulated TD errors temp_i = delta_i + gamma lambda temp_{i+1} (the actor's advantage weights).</summary>
     public IReadOnlyList<double> Advantages { get; }
 
-    /// <summary>Computes the targets of one window.</summary>
-    /// <param name="rewards">r_i, n values.</param>
-    /// <param name="values">V(s_i), n values.</param>
-    /// <param name="nextValues">V(s'_i), n values.</param>
-    /// <param name="bootstrapValue">Starting R: the seed uses V(s'_last) (the environment never terminates).</param>
-    /// <param name="gamma">Discount in [0, 1].</param>
-    /// <exception cref="ArgumentException">Empty or mismatched inputs, a non-finite value, or gamma out of range.</exception>
+    /// <summary>Computes the seed's targets of one window (λ = 1, rewards as they are).</summary>
     public static NStepTargets Compute(
         ReadOnlySpan<double> rewards,
         ReadOnlySpan<double> values,
         ReadOnlySpan<double> nextValues,
         double bootstrapValue,
-        double gamma)
+        double gamma) =>
+        Compute(rewards, values, nextValues, bootstrapValue, gamma, lambda: 1.0);
+
+    /// <summary>
+    /// Computes the targets of one window with generalised advantage estimation: <c>A_i = δ_i + γλ A_{i+1}</c>.
+    /// λ = 1 gives the seed's accumulated TD errors exactly (the same operations), and the critic's targets are then
+    /// the seed's n-step returns; for λ &lt; 1 the critic's targets are the λ-returns <c>A_i + V(s_i)</c>.
+    /// </summary>
+    /// <param name="rewards">r_i, n values (already scaled, if the rewards are scaled).</param>
+    /// <param name="values">V(s_i), n values.</param>
+    /// <param name="nextValues">V(s'_i), n values.</param>
+    /// <param name="bootstrapValue">Starting R: the seed uses V(s'_last) (the environment never terminates).</param>
+    /// <param name="gamma">Discount in [0, 1].</param>
+    /// <param name="lambda">GAE λ in [0, 1].</param>
+    /// <exception cref="ArgumentException">Empty or mismatched inputs, a non-finite value, or gamma or lambda out of range.</exception>
+    public static NStepTargets Compute(
+        ReadOnlySpan<double> rewards,
+        ReadOnlySpan<double> values,
+        ReadOnlySpan<double> nextValues,
+        double bootstrapValue,
+        double gamma,
+        double lambda)
+    {
+        if (!(lambda is >= 0.0 and <= 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "lambda must be in [0, 1].");
+        }
+
+        var targets = ComputeSeed(rewards, values, nextValues, bootstrapValue, gamma, gamma * lambda);
+        if (lambda < 1.0)
+        {
+            var returns = targets.ReturnsArray;
+            var advantages = targets.AdvantagesArray;
+            for (var i = 0; i < returns.Length; i++)
+            {
+                returns[i] = advantages[i] + values[i];
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>The seed's recursion, with the advantages' decay per step given (γ for the seed, γλ for GAE).</summary>
+    private static NStepTargets ComputeSeed(
+        ReadOnlySpan<double> rewards,
+        ReadOnlySpan<double> values,
+        ReadOnlySpan<double> nextValues,
+        double bootstrapValue,
+        double gamma,
+        double advantageDecay)
     {
         var n = rewards.Length;
         if (n < 1)
@@ -79,7 +122,7 @@ public sealed class NStepTargets
             r = (gamma * r) + rewards[i];
             returns[i] = r;
             tdErrors[i] = rewards[i] + (gamma * nextValues[i]) - values[i];
-            temp = (gamma * temp) + tdErrors[i];
+            temp = (advantageDecay * temp) + tdErrors[i];
             advantages[i] = temp;
         }
 

@@ -90,6 +90,18 @@ internal static class ParameterExchange
         return Math.Sqrt(sum);
     }
 
+    /// <summary>Multiplies every parameter's gradient by <paramref name="coefficient"/> in place.</summary>
+    public static void ScaleGradients(ActorCritic model, double coefficient)
+    {
+        using var noGrad = no_grad();
+        using TorchSharp.Scalar factor = coefficient;
+        foreach (var parameter in model.parameters())
+        {
+            using var grad = parameter.grad;
+            grad?.mul_(factor);
+        }
+    }
+
     /// <summary>New zero-filled buffers with the model's names and shapes.</summary>
     public static NamedTensors CreateLayout(ActorCritic model) =>
         new(model.named_parameters().Select(p => new NamedTensor(p.name, ToIntShape(p.parameter.shape), new float[p.parameter.numel()])));

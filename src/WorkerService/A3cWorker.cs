@@ -58,8 +58,9 @@ internal sealed partial class A3cWorker(
         var hyperparameters = HyperparameterWire.FromDescription(description);
         using var learner = new GradientWorker(hyperparameters, _options.EffectiveSeed);
         using var policy = new ActorCriticPolicy(learner.Model, _options.EffectiveSeed);
-        var state = new WorkerState(learner, hyperparameters, new Rollout(hyperparameters, _options.Environments));
-        LogStarting(_workerId, description.Version, hyperparameters.NSteps, _options.Environments);
+        var environments = _options.Environments ?? hyperparameters.Environments;
+        var state = new WorkerState(learner, hyperparameters, new Rollout(hyperparameters, environments));
+        LogStarting(_workerId, description.Version, hyperparameters.Preset, hyperparameters.NSteps, environments);
 
         SimulatorSession? session = null;
         try
@@ -69,7 +70,7 @@ internal sealed partial class A3cWorker(
             {
                 if (session is null)
                 {
-                    session = await simulator.OpenSessionAsync(stoppingToken);
+                    session = await simulator.OpenSessionAsync(state.Rollout.Environments, stoppingToken);
                     state.Rollout.ResetEpisodes();
                 }
 
@@ -115,7 +116,7 @@ internal sealed partial class A3cWorker(
         update?.SetTag(A3cTelemetry.Attributes.WorkerId, _workerId)
             .SetTag(A3cTelemetry.Attributes.UpdateNumber, number)
             .SetTag(A3cTelemetry.Attributes.NSteps, state.Hyperparameters.NSteps)
-            .SetTag(A3cTelemetry.Attributes.Environments, _options.Environments);
+            .SetTag(A3cTelemetry.Attributes.Environments, state.Rollout.Environments);
 
         await PullAsync(state, stoppingToken);
         update?.SetTag(A3cTelemetry.Attributes.BaseVersion, state.Version);
@@ -128,9 +129,10 @@ internal sealed partial class A3cWorker(
 
         update?.SetTag(A3cTelemetry.Attributes.RewardSum, state.Rollout.RewardSum);
         LossStatistics loss;
+        var windows = state.Rollout.ToWindows();
         using (_source.StartActivity(A3cTelemetry.BackwardSpan))
         {
-            loss = state.Learner.ComputeGradientsInto(state.Rollout.ToWindows(), state.Gradients);
+            loss = state.Learner.ComputeGradientsInto(windows, state.Gradients);
         }
 
         var environmentSteps = (long)state.Rollout.Steps * state.Rollout.Environments;
@@ -158,6 +160,12 @@ internal sealed partial class A3cWorker(
             },
         };
         request.Statistics.EpisodeReturns.AddRange(state.Rollout.FinishedEpisodes);
+        if (state.Hyperparameters.NormalizeObservations)
+        {
+            // What this update learned from joins the global normalisation statistics with its gradient's step.
+            request.Observed = StatisticsWire.ToProto(Rollout.StatisticsOf(windows));
+        }
+
         state.Updates = number;
         var outcome = await PushAsync(request, update, stoppingToken);
         if (outcome != UpdateOutcome.Applied)
@@ -180,6 +188,12 @@ internal sealed partial class A3cWorker(
         {
             TensorWire.DecodeInto(reply.Parameters, state.Parameters, "parameters");
             state.Learner.ImportParameters(state.Parameters);
+            if (state.Hyperparameters.NormalizeObservations)
+            {
+                state.Learner.Model.SetObservationStatistics(
+                    StatisticsWire.FromProto(reply.ObservationStatistics, state.Hyperparameters.ObservationSize, "observation_statistics"));
+            }
+
             state.Version = reply.Version;
         }
 
@@ -258,8 +272,8 @@ internal sealed partial class A3cWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} starts at model version {Version}: n = {NSteps}, {Environments} environments")]
-    private partial void LogStarting(string workerId, long version, int nSteps, int environments);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} starts at model version {Version}: preset {Preset}, n = {NSteps}, {Environments} environments")]
+    private partial void LogStarting(string workerId, long version, string preset, int nSteps, int environments);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId}: {Updates} updates, model version {Version}, {Steps} environment steps")]
     private partial void LogProgress(string workerId, long updates, long version, long steps);

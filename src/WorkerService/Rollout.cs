@@ -101,4 +101,16 @@ internal sealed class Rollout
 
     /// <summary>The windows to learn from, one per environment.</summary>
     public NStepWindow[] ToWindows() => _buffers.Select(b => b.ToWindow()).ToArray();
+
+    /// <summary>The statistics of the states of <paramref name="windows"/> (what an update learns from).</summary>
+    public static ObservationStatistics StatisticsOf(IReadOnlyList<NStepWindow> windows)
+    {
+        var statistics = ObservationStatistics.Empty(windows[0].ObservationSize);
+        foreach (var window in windows)
+        {
+            statistics = statistics.Merge(ObservationStatistics.FromRows(window.States, window.ObservationSize));
+        }
+
+        return statistics;
+    }
 }

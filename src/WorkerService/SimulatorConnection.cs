@@ -31,16 +31,16 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a session of <see cref="WorkerOptions.Environments"/> environments, starting (or, if it died,
-    /// replacing) the worker's own simulator process first. Each session gets new environment seeds.
+    /// Opens a session of <paramref name="environments"/> environments, starting (or, if it died, replacing) the
+    /// worker's own simulator process first. Each session gets new environment seeds.
     /// </summary>
-    public async Task<SimulatorSession> OpenSessionAsync(CancellationToken cancellationToken)
+    public async Task<SimulatorSession> OpenSessionAsync(int environments, CancellationToken cancellationToken)
     {
         var channel = await EnsureChannelAsync(cancellationToken);
         var seed = unchecked((_options.EffectiveSeed * 7919) + _sessions++);
         return await SimulatorSession.OpenAsync(
             new Simulator.SimulatorClient(channel),
-            _options.Environments,
+            environments,
             seed,
             TimeSpan.FromSeconds(_options.SimulatorTimeoutSeconds),
             cancellationToken);

@@ -27,7 +27,7 @@ public sealed class ServingNetworkTests
         TestModel.AssertClose(mu, servedMu, "mu");
         TestModel.AssertClose(std, servedStd, "std");
         TestModel.AssertClose(values, servedValues, "values");
-        network.Verify(weights, learner.Hyperparameters);
+        ServingNetwork.Verify(weights, learner.Hyperparameters);
     }
 
     [Fact]
@@ -39,7 +39,9 @@ public sealed class ServingNetworkTests
         other.StdEpsilon = 0.5;
         var network = ServingNetwork.Create(weights, other, 1);
 
-        var error = Assert.Throws<InvalidOperationException>(() => network.Verify(weights, learner.Hyperparameters));
+        var observations = Enumerable.Range(0, 16 * 5).Select(i => (float)Math.Sin(i)).ToArray();
+
+        var error = Assert.Throws<InvalidOperationException>(() => network.VerifyAgainst(weights, learner.Hyperparameters, observations));
 
         Assert.Contains("std[0]", error.Message, StringComparison.Ordinal);
     }

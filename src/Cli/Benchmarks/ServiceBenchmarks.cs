@@ -135,9 +135,11 @@ internal static class ServiceBenchmarks
         {
             var folder = Directory.CreateTempSubdirectory("a3c-bench-").FullName;
             var observer = new RateObserver();
+            var hyperparameters = HyperparameterPresets.Create(HyperparameterPresets.DefaultName);
+            hyperparameters.Environments = environmentsPerWorker;
             var settings = new LocalClusterSettings(
-                new RunSettings(new A3cHyperparameters(), 1, new EvaluationOptions { EveryEnvSteps = 10_000_000 }),
-                folder, workers, environmentsPerWorker, null, seconds, StopWhenSolved: false);
+                new RunSettings(hyperparameters, 1, new EvaluationOptions { EveryEnvSteps = 10_000_000 }),
+                folder, workers, null, seconds, StopWhenSolved: false);
             await new LocalCluster(settings, observer).RunAsync(CancellationToken.None);
             var result = observer.Rates(workers, environmentsPerWorker, warmUpSeconds: Math.Min(15, seconds / 4));
             results.Add(result);

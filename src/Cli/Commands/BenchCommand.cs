@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using A3cGrpc.Cli.Benchmarks;
+using A3cGrpc.Learning;
 using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.Cli.Commands;
@@ -115,7 +116,7 @@ internal static class BenchCommand
         var environments = new Option<int>("--envs-per-worker")
         {
             Description = "Environments per worker in the whole-system runs.",
-            DefaultValueFactory = _ => new A3cGrpc.Distributed.Options.WorkerOptions().Environments,
+            DefaultValueFactory = _ => HyperparameterPresets.Create(HyperparameterPresets.DefaultName).Environments,
         };
         calls.Validators.Add(r =>
         {

@@ -8,6 +8,7 @@ using A3cGrpc.Learning;
 using A3cGrpc.Training.Evaluation;
 using A3cGrpc.Training.Reporting;
 using A3cGrpc.Training.SingleProcess;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace A3cGrpc.Cli.Commands;
@@ -21,14 +22,23 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var defaults = new A3cHyperparameters();
         var trainingDefaults = new TrainingOptions();
         var evaluationDefaults = new EvaluationOptions();
 
-        var nSteps = new Option<int>("--n-steps", "-n")
+        var preset = new Option<string>("--preset", "-p")
         {
-            Description = $"Transitions per update (1 = the seed's single-step mode). Default {defaults.NSteps}, the seed's best run.",
-            DefaultValueFactory = _ => defaults.NSteps,
+            Description = $"Hyper-parameter preset: {HyperparameterPresets.DefaultName} (measured: docs/experiments.md) or {HyperparameterPresets.SeedName} (the seed report's network and settings). Single options below override it.",
+            DefaultValueFactory = _ => HyperparameterPresets.DefaultName,
+        };
+        preset.AcceptOnlyFromAmong([.. HyperparameterPresets.Names]);
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override any hyper-parameter of the preset: --set Name=value (repeatable; a list as 64,64), e.g. --set GaeLambda=0.9 --set HiddenSizes=128,128.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var nSteps = new Option<int?>("--n-steps", "-n")
+        {
+            Description = "Transitions per environment per update (1 = the seed's single-step mode). Default: the preset's.",
         };
         var seed = new Option<int>("--seed", "-s")
         {
@@ -37,12 +47,11 @@ internal static class TrainCommand
         };
         var learningRate = new Option<double?>("--learning-rate")
         {
-            Description = "Adam learning rate. Default: the seed's rule, 3e-5 when n < 3, else 4e-4.",
+            Description = "Adam learning rate. Default: the preset's (the seed preset's rule: 3e-5 when n < 3, else 4e-4).",
         };
-        var gamma = new Option<double>("--gamma")
+        var gamma = new Option<double?>("--gamma")
         {
-            Description = "Discount factor.",
-            DefaultValueFactory = _ => defaults.Gamma,
+            Description = "Discount factor. Default: the preset's.",
         };
         var maxSteps = new Option<long?>("--max-steps")
         {
@@ -75,10 +84,9 @@ internal static class TrainCommand
             Description = "Worker processes, each with its own EnvSim process, pushing to a parameter server process (default: one per core). 0 = the seed's single-process trainer.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
-        var environments = new Option<int>("--envs-per-worker")
+        var environments = new Option<int?>("--envs-per-worker", "--envs")
         {
-            Description = "Environments each worker steps in lock step (one simulator message per step carries all of them).",
-            DefaultValueFactory = _ => new WorkerOptions().Environments,
+            Description = "Environments each learner (every worker, or the single process) steps in lock step; an update learns from all of them. Default: the preset's.",
         };
         var resume = new Option<string?>("--resume")
         {
@@ -101,7 +109,7 @@ internal static class TrainCommand
         });
         environments.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 4096)
+            if (r.GetValueOrDefault<int?>() is < 1 or > 4096)
             {
                 r.AddError("--envs-per-worker must be between 1 and 4096.");
             }
@@ -115,7 +123,7 @@ internal static class TrainCommand
         });
         var command = new Command("train", "Train A3C: a parameter server and workers with their own simulators as local processes (or one process with --workers 0), evaluating as it goes.")
         {
-            nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, workers, environments, runDir, resume,
+            preset, set, nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, workers, environments, runDir, resume,
         };
 
         // Asynchronous on purpose: System.CommandLine registers its SIGINT/SIGTERM handling once the action has
@@ -128,7 +136,7 @@ internal static class TrainCommand
             {
                 prepared = Prepare(parse);
             }
-            catch (Exception ex) when (ex is ArgumentException or ValidationException or InvalidDataException
+            catch (Exception ex) when (ex is ArgumentException or ValidationException or InvalidDataException or InvalidOperationException
                                            or FileNotFoundException or DirectoryNotFoundException or IOException)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {ex.Message}");
@@ -137,8 +145,9 @@ internal static class TrainCommand
 
             var (settings, training, folder, resuming) = prepared;
             var workerCount = parse.GetValue(workers);
+            var hyper = settings.Hyperparameters;
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-                $"Training n = {settings.Hyperparameters.NSteps}, lr = {settings.Hyperparameters.EffectiveLearningRate}, seed {settings.Seed}, {(workerCount == 0 ? "one process" : $"{workerCount} workers")}; run folder [blue]{folder.Path}[/]");
+                $"Training preset {hyper.Preset}: n = {hyper.NSteps}, {hyper.Environments} environments per learner, lr = {hyper.EffectiveLearningRate}, seed {settings.Seed}, {(workerCount == 0 ? "one process" : $"{workerCount} workers")}; run folder [blue]{folder.Path}[/]");
             if (workerCount == 0)
             {
                 var trainer = new NStepTrainer(settings.Hyperparameters, training, settings.Evaluation, folder);
@@ -154,7 +163,6 @@ internal static class TrainCommand
                     settings,
                     folder.Path,
                     workerCount,
-                    parse.GetValue(environments),
                     training.MaxEnvSteps,
                     TimeBudgetSeconds(training, folder, resuming),
                     training.StopWhenSolved),
@@ -205,13 +213,22 @@ internal static class TrainCommand
             }
             else
             {
-                settings = new RunSettings(
-                    new A3cHyperparameters
+                var keys = new List<KeyValuePair<string, string?>> { new(nameof(A3cHyperparameters.Preset), parse.GetValue(preset)) };
+                void Add(string key, IFormattable? value)
+                {
+                    if (value is not null)
                     {
-                        NSteps = parse.GetValue(nSteps),
-                        LearningRate = parse.GetValue(learningRate),
-                        Gamma = parse.GetValue(gamma),
-                    },
+                        keys.Add(new(key, value.ToString(null, CultureInfo.InvariantCulture)));
+                    }
+                }
+
+                Add(nameof(A3cHyperparameters.NSteps), parse.GetValue(nSteps));
+                Add(nameof(A3cHyperparameters.LearningRate), parse.GetValue(learningRate));
+                Add(nameof(A3cHyperparameters.Gamma), parse.GetValue(gamma));
+                Add(nameof(A3cHyperparameters.Environments), parse.GetValue(environments));
+                keys.AddRange(HyperparameterConfiguration.ParseOverrides(parse.GetValue(set) ?? []));
+                settings = new RunSettings(
+                    HyperparameterConfiguration.Resolve(new ConfigurationBuilder().AddInMemoryCollection(keys).Build()),
                     parse.GetValue(seed),
                     new EvaluationOptions
                     {

@@ -149,13 +149,12 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
             ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.WorkerId), id),
             ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.ParameterServerAddress), address),
             ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.EnvSimPath), simulatorProgram),
-            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Environments), settings.EnvironmentsPerWorker),
             ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Seed), (settings.Run.Seed * 1000) + index + (_workerRestarts * 100)),
             ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.SimulatorSpanFile), Path.Combine(telemetry, $"envsim-{id}.spans.jsonl")),
             ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), Path.Combine(telemetry, $"{id}.spans.jsonl")),
         ];
         var worker = ChildProcess.Start(id, workerProgram, arguments, TokenEnvironment(), LogFile(folder, id));
-        observer.OnMessage($"{id}: process {worker.ProcessId}, {settings.EnvironmentsPerWorker} environments");
+        observer.OnMessage($"{id}: process {worker.ProcessId}, {settings.Run.Hyperparameters.Environments} environments");
         return worker;
     }
 
@@ -170,11 +169,9 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopWhenSolved), settings.StopWhenSolved);
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtEnvironmentSteps), settings.MaxEnvironmentSteps ?? 0);
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtElapsedSeconds), settings.StopAtElapsedSeconds ?? 0);
-        yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, nameof(A3cHyperparameters.NSteps), run.Hyperparameters.NSteps);
-        yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, nameof(A3cHyperparameters.Gamma), run.Hyperparameters.Gamma);
-        if (run.Hyperparameters.LearningRate is { } learningRate)
+        foreach (var (key, value) in HyperparameterConfiguration.ToSettings(run.Hyperparameters))
         {
-            yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, nameof(A3cHyperparameters.LearningRate), learningRate);
+            yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, key, value);
         }
 
         yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.EveryEnvSteps), run.Evaluation.EveryEnvSteps);

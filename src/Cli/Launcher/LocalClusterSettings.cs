@@ -6,7 +6,6 @@ namespace A3cGrpc.Cli.Launcher;
 /// <param name="Run">Hyper-parameters, seed and evaluation (the run folder's config.json).</param>
 /// <param name="RunDirectory">The run folder (the parameter server resumes it when it holds a checkpoint).</param>
 /// <param name="Workers">Worker processes (each with its own EnvSim process).</param>
-/// <param name="EnvironmentsPerWorker">Environments each worker steps in lock step.</param>
 /// <param name="MaxEnvironmentSteps">Step budget over the whole run, or null.</param>
 /// <param name="StopAtElapsedSeconds">Training-time budget over the whole run (the server's clock), or null.</param>
 /// <param name="StopWhenSolved">Finish at the first evaluation mean at or above the solve threshold.</param>
@@ -14,7 +13,6 @@ internal sealed record LocalClusterSettings(
     RunSettings Run,
     string RunDirectory,
     int Workers,
-    int EnvironmentsPerWorker,
     long? MaxEnvironmentSteps,
     double? StopAtElapsedSeconds,
     bool StopWhenSolved);

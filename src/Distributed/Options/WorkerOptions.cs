@@ -33,9 +33,12 @@ public sealed class WorkerOptions : IValidatableObject
     /// <summary>When set, the EnvSim the worker starts writes its spans to this JSON-lines file.</summary>
     public string? SimulatorSpanFile { get; set; }
 
-    /// <summary>Environments the worker steps in lock step (one message per step carries all of them).</summary>
+    /// <summary>
+    /// Environments the worker steps in lock step (one message per step carries all of them); unset: the server's
+    /// hyper-parameters say (<c>A3c:Environments</c>, part of the preset), so every worker learns from the same batch.
+    /// </summary>
     [Range(1, 4096)]
-    public int Environments { get; set; } = 16;
+    public int? Environments { get; set; }
 
     /// <summary>
     /// Seed of this worker's environments and action sampling. Unset: derived from the worker id, so replicas that

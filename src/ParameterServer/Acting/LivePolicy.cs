@@ -62,7 +62,7 @@ public sealed class LivePolicy(GlobalModel model, TimeProvider time)
     public void Verify()
     {
         var weights = model.CurrentWeights();
-        ServingNetwork.Create(weights.Weights, model.Hyperparameters, weights.Version).Verify(weights.Weights, model.Hyperparameters);
+        ServingNetwork.Verify(weights.Weights, model.Hyperparameters);
     }
 
     private ServingNetwork Refresh()
@@ -72,7 +72,7 @@ public sealed class LivePolicy(GlobalModel model, TimeProvider time)
         if (network is null || network.Version != weights.Version)
         {
             // The snapshot's arrays are immutable, so the network can use them without a copy.
-            network = ServingNetwork.Create(weights.Weights, model.Hyperparameters, weights.Version);
+            network = ServingNetwork.Create(weights.Weights, model.Hyperparameters, weights.Version, weights.ObservationStatistics);
             Volatile.Write(ref _network, network);
         }
 

@@ -77,6 +77,6 @@ public sealed class PinnedPolicies(PolicySnapshots snapshots, RunSetup setup)
             throw new InvalidDataException($"Snapshot {path} holds version {checkpoint.Counters.ModelVersion}, not {version}.");
         }
 
-        return ServingNetwork.Create(learner.ExportParameters(), setup.Hyperparameters, version);
+        return ServingNetwork.Create(learner.ExportParameters(), setup.Hyperparameters, version, learner.Model.ObservationStatistics);
     }
 }

@@ -12,6 +12,7 @@ namespace A3cGrpc.ParameterServer.Model;
 /// <param name="EnvironmentSteps">Environment steps of the rollout.</param>
 /// <param name="EpisodeReturns">Returns of the episodes that ended in the rollout.</param>
 /// <param name="ReturnWeights">Whether the answer carries the new weights.</param>
+/// <param name="Observed">Statistics of the observations the update learned from (when the model normalises them).</param>
 public sealed record PushCommand(
     string WorkerId,
     string UpdateId,
@@ -19,7 +20,8 @@ public sealed record PushCommand(
     NamedTensors Gradients,
     long EnvironmentSteps,
     IReadOnlyList<double> EpisodeReturns,
-    bool ReturnWeights);
+    bool ReturnWeights,
+    ObservationStatistics? Observed = null);
 
 /// <summary>How a push ended.</summary>
 public enum PushResult
@@ -92,7 +94,7 @@ public sealed class GlobalModel : IDisposable
         _ledger.Import(run.State.Ledger, run.Totals.Version);
         var initial = _learner.ExportParameters();
         Layout = new ModelLayout(initial);
-        _snapshot = new WeightsSnapshot(_totals, initial);
+        _snapshot = new WeightsSnapshot(_totals, initial, _learner.Model.ObservationStatistics);
     }
 
     /// <summary>Names, shapes and sizes of the parameters.</summary>
@@ -160,7 +162,12 @@ public sealed class GlobalModel : IDisposable
                     $"stale push: base version {command.BaseVersion} is {staleness} versions behind the current {current.Version} (at most {_setup.Server.MaxStaleness} allowed); pull again");
             }
 
-            _learner.ApplyGradients(command.Gradients);
+            _learner.ApplyGradients(command.Gradients, current.EnvironmentSteps);
+            if (command.Observed is { } observed)
+            {
+                _learner.MergeObservations(observed);
+            }
+
             totals = new ModelTotals(
                 current.Version + 1,
                 current.EnvironmentSteps + command.EnvironmentSteps,
@@ -276,7 +283,7 @@ public sealed class GlobalModel : IDisposable
     {
         if (_snapshot is null || _snapshot.Version != _totals.Version)
         {
-            Volatile.Write(ref _snapshot, new WeightsSnapshot(_totals, _learner.ExportParameters()));
+            Volatile.Write(ref _snapshot, new WeightsSnapshot(_totals, _learner.ExportParameters(), _learner.Model.ObservationStatistics));
         }
 
         return _snapshot!;

@@ -1,6 +1,7 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Learning;
+using ObservationStatistics = A3cGrpc.Learning.ObservationStatistics;
 
 namespace A3cGrpc.ParameterServer.Model;
 
@@ -12,15 +13,18 @@ public sealed class WeightsSnapshot
 {
     private readonly Lazy<TensorSet> _float32;
     private readonly Lazy<TensorSet> _float16;
+    private readonly Lazy<Contracts.V1.ObservationStatistics?> _statistics;
 
-    /// <summary>Wraps <paramref name="weights"/>, which nobody may change afterwards.</summary>
-    public WeightsSnapshot(ModelTotals totals, NamedTensors weights)
+    /// <summary>Wraps <paramref name="weights"/>, which nobody may change afterwards, with the version's observation statistics.</summary>
+    public WeightsSnapshot(ModelTotals totals, NamedTensors weights, ObservationStatistics? observationStatistics = null)
     {
         ArgumentNullException.ThrowIfNull(totals);
         ArgumentNullException.ThrowIfNull(weights);
         Totals = totals;
         Weights = weights;
+        ObservationStatistics = observationStatistics;
         _float32 = new(() => TensorWire.Encode(weights, totals.Version, TensorEncoding.Float32), LazyThreadSafetyMode.ExecutionAndPublication);
+        _statistics = new(() => observationStatistics is null ? null : StatisticsWire.ToProto(observationStatistics), LazyThreadSafetyMode.ExecutionAndPublication);
         _float16 = new(() => TensorWire.Encode(weights, totals.Version, TensorEncoding.Float16), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -32,6 +36,12 @@ public sealed class WeightsSnapshot
 
     /// <summary>The weights by name (read only).</summary>
     public NamedTensors Weights { get; }
+
+    /// <summary>The statistics this version normalises observations with (null when the model does not normalise).</summary>
+    public ObservationStatistics? ObservationStatistics { get; }
+
+    /// <summary>The observation statistics on the wire, or null (shared: do not modify the message).</summary>
+    public Contracts.V1.ObservationStatistics? EncodedStatistics => _statistics.Value;
 
     /// <summary>The weights on the wire in <paramref name="encoding"/> (shared: do not modify the message).</summary>
     /// <exception cref="WireFormatException">An encoding this build does not know.</exception>

@@ -85,6 +85,11 @@ public sealed partial class EvaluationService(
     {
         var weights = model.CurrentWeights();
         copy.ImportParameters(weights.Weights);
+        if (weights.ObservationStatistics is { } statistics)
+        {
+            copy.Model.SetObservationStatistics(statistics);
+        }
+
         var result = evaluator.Evaluate(meanAction, weights.Totals.EnvironmentSteps, weights.Totals.Episodes, clock.ElapsedSeconds);
         schedule.EvaluatedAt(result.EnvSteps);
         var solvedNow = recorder.RecordEvaluation(result, weights.Version);

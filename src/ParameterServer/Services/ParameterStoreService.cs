@@ -10,6 +10,7 @@ using A3cGrpc.ParameterServer.Telemetry;
 using A3cGrpc.Simulation;
 using Grpc.Core;
 using static A3cGrpc.ParameterServer.Services.RequestChecks;
+using ObservationStatistics = A3cGrpc.Learning.ObservationStatistics;
 
 namespace A3cGrpc.ParameterServer.Services;
 
@@ -74,6 +75,7 @@ public sealed partial class ParameterStoreService(
         {
             Version = weights.Version,
             Parameters = weights.Encoded(request.Encoding),
+            ObservationStatistics = weights.EncodedStatistics,
         });
     }
 
@@ -123,7 +125,7 @@ public sealed partial class ParameterStoreService(
 
             outcome = model.Push(new PushCommand(
                 request.WorkerId, request.UpdateId, request.BaseVersion, gradients, statistics.EnvironmentSteps, statistics.EpisodeReturns,
-                request.ReturnParameters));
+                request.ReturnParameters, Observed(request, statistics)));
         }
         finally
         {
@@ -162,10 +164,42 @@ public sealed partial class ParameterStoreService(
         };
         if (request.ReturnParameters)
         {
-            response.Parameters = (outcome.Weights ?? model.CurrentWeights()).Encoded(request.ParametersEncoding);
+            var weights = outcome.Weights ?? model.CurrentWeights();
+            response.Parameters = weights.Encoded(request.ParametersEncoding);
+            response.ObservationStatistics = weights.EncodedStatistics;
         }
 
         return response;
+    }
+
+    /// <summary>The push's observation statistics: required (and checked) when the model normalises observations, refused otherwise.</summary>
+    private ObservationStatistics? Observed(PushGradientsRequest request, RolloutStatistics statistics)
+    {
+        var hyper = model.Hyperparameters;
+        if (!hyper.NormalizeObservations)
+        {
+            return request.Observed is null
+                ? null
+                : throw Invalid("observed must be empty: this model does not normalise observations.");
+        }
+
+        ObservationStatistics observed;
+        try
+        {
+            observed = StatisticsWire.FromProto(request.Observed, hyper.ObservationSize, "observed");
+        }
+        catch (WireFormatException exception)
+        {
+            throw Invalid(exception.Message);
+        }
+
+        if (observed.Count < 1 || observed.Count > statistics.EnvironmentSteps)
+        {
+            throw Invalid(
+                $"observed counts {observed.Count} observations; an update learns from between 1 and its statistics.environment_steps ({statistics.EnvironmentSteps}).");
+        }
+
+        return observed;
     }
 
     private static void Validate(PushGradientsRequest request, RolloutStatistics statistics)

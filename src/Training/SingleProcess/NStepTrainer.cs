@@ -59,7 +59,8 @@ public sealed class NStepTrainer
         using var learner = new LocalLearner(_hyper, _training.Seed);
         using var policy = new ActorCriticPolicy(learner.Model, _training.Seed);
         var evaluator = new PolicyEvaluator(_evaluation);
-        var evaluationPolicy = new MeanActionPolicy(policy);
+        using var evaluationActor = new ActorCriticPolicy(learner.Model, _training.Seed);
+        var evaluationPolicy = new MeanActionPolicy(evaluationActor);
         var milestones = new Milestones(_evaluation);
 
         var loaded = resume ? learner.LoadCheckpoint(_folder.Checkpoint).Counters : new TrainingCounters();
@@ -81,12 +82,24 @@ public sealed class NStepTrainer
         };
 
         using var metrics = new MetricsCsvWriter(_folder.MetricsCsv);
-        var window = new NStepBuffer(_hyper);
-        var observation = new double[SwingUpConstants.ObservationSize];
-        var nextObservation = new double[SwingUpConstants.ObservationSize];
-        var observationF = new float[SwingUpConstants.ObservationSize];
-        var nextObservationF = new float[SwingUpConstants.ObservationSize];
-        var action = new double[1];
+        var k = _hyper.Environments;
+        var windows = new NStepBuffer[k];
+        for (var i = 0; i < k; i++)
+        {
+            windows[i] = new NStepBuffer(_hyper);
+        }
+
+        var observationSize = SwingUpConstants.ObservationSize;
+        var states = new float[k * observationSize];
+        var nextStates = new float[k * observationSize];
+        var actions = new float[k];
+        var mu = new float[k];
+        var std = new float[k];
+        var values = new float[k];
+        var clipped = new double[k];
+        var rewards = new double[k];
+        var truncated = new bool[k];
+        var episodeReturns = new double[k];
 
         var recent = new Queue<double>(history.Episodes.TakeLast(RecentEpisodes).Select(e => e.Return));
         double? lastReturn = history.Episodes.Count > 0 ? history.Episodes[^1].Return : null;
@@ -123,8 +136,7 @@ public sealed class NStepTrainer
             return _training.MaxDuration is { } maxDuration && clock.Elapsed >= maxDuration ? StopReason.TimeBudget : null;
         }
 
-        CartPoleSwingUpEnv? env = null;
-        var episodeReturn = 0.0;
+        VectorSwingUpEnv? env = null;
         StopReason? stop = null;
         try
         {
@@ -139,56 +151,87 @@ public sealed class NStepTrainer
 
                 if (env is null)
                 {
-                    env = new CartPoleSwingUpEnv(VectorSwingUpEnv.DeriveSeed(_training.Seed, checked((int)(2 * episodes))));
-                    policy.Reseed(VectorSwingUpEnv.DeriveSeed(_training.Seed, checked((int)((2 * episodes) + 1))));
-                    env.Reset(observation);
-                    window.Clear();
-                    episodeReturn = 0.0;
+                    // Round r runs episodes rK .. rK + K - 1 together: episode e's environment is seeded from (seed, 2e)
+                    // and the round samples from (seed, 2rK + 1), so K = 1 is the seed's one episode at a time.
+                    var first = checked((int)episodes);
+                    env = new VectorSwingUpEnv([.. Enumerable.Range(first, k).Select(e => VectorSwingUpEnv.DeriveSeed(_training.Seed, checked(2 * e)))]);
+                    policy.Reseed(VectorSwingUpEnv.DeriveSeed(_training.Seed, checked((2 * first) + 1)));
+                    env.ResetAll();
+                    env.CopyObservationsTo(states);
+                    Array.Clear(episodeReturns);
+                    foreach (var window in windows)
+                    {
+                        window.Clear();
+                    }
                 }
 
                 // Sample from Normal(mu, sigma); the environment gets the clipped action, the loss the sample.
-                ToSingle(observation, observationF);
-                var decision = policy.Act(observationF);
-                action[0] = ActorCriticPolicy.ClipAction(decision.Action, _hyper.ActionLow, _hyper.ActionHigh);
-                var step = env.Step(action, nextObservation);
-                ToSingle(nextObservation, nextObservationF);
-                window.Add(observationF, decision.Action, (float)step.Reward, nextObservationF);
-                episodeReturn += step.Reward;
-                envSteps++;
-
-                // Every n steps, and once more with whatever is left when the episode ends (seed-report.md).
-                if (window.IsFull || step.Truncated)
+                policy.Act(states, actions, mu, std, values);
+                for (var i = 0; i < k; i++)
                 {
-                    learner.Update(window.ToWindow());
-                    window.Clear();
+                    clipped[i] = ActorCriticPolicy.ClipAction(actions[i], _hyper.ActionLow, _hyper.ActionHigh);
+                }
+
+                env.Step(clipped, rewards, truncated);
+                env.CopyObservationsTo(nextStates);
+                for (var i = 0; i < k; i++)
+                {
+                    windows[i].Add(
+                        states.AsSpan(i * observationSize, observationSize), actions[i], (float)rewards[i], nextStates.AsSpan(i * observationSize, observationSize));
+                    episodeReturns[i] += rewards[i];
+                }
+
+                envSteps += k;
+
+                // Every n steps, and once more with whatever is left when the episodes end (seed-report.md). The
+                // observations seen enter the normalisation statistics after the update, as a worker's do on the server.
+                var ended = truncated[0];
+                if (windows[0].IsFull || ended)
+                {
+                    var batch = windows.Select(w => w.ToWindow()).ToArray();
+                    learner.Update(batch, envSteps);
+                    if (_hyper.NormalizeObservations)
+                    {
+                        learner.MergeObservations(ObservationStatistics.FromRows(Concatenate(batch), observationSize));
+                    }
+
+                    foreach (var window in windows)
+                    {
+                        window.Clear();
+                    }
+
                     updates++;
                 }
 
-                if (step.Truncated)
+                if (ended)
                 {
-                    episodes++;
-                    var episode = new TrainingEpisode(episodes, envSteps, Wall(), episodeReturn);
-                    metrics.Write(episode);
-                    history.Episodes.Add(episode);
-                    lastReturn = episodeReturn;
-                    recent.Enqueue(episodeReturn);
-                    if (recent.Count > RecentEpisodes)
+                    for (var i = 0; i < k; i++)
                     {
-                        recent.Dequeue();
+                        episodes++;
+                        var episode = new TrainingEpisode(episodes, envSteps, Wall(), episodeReturns[i]);
+                        metrics.Write(episode);
+                        history.Episodes.Add(episode);
+                        lastReturn = episodeReturns[i];
+                        recent.Enqueue(episodeReturns[i]);
+                        if (recent.Count > RecentEpisodes)
+                        {
+                            recent.Dequeue();
+                        }
+
+                        observer?.OnEpisode(episode);
                     }
 
-                    observer?.OnEpisode(episode);
                     env.Dispose();
                     env = null;
                 }
                 else
                 {
-                    (observation, nextObservation) = (nextObservation, observation);
+                    (states, nextStates) = (nextStates, states);
                 }
 
                 if (envSteps >= nextEvaluationAt)
                 {
-                    nextEvaluationAt += _evaluation.EveryEnvSteps;
+                    nextEvaluationAt = (envSteps / _evaluation.EveryEnvSteps + 1) * _evaluation.EveryEnvSteps;
                     if (Evaluate() && _training.StopWhenSolved)
                     {
                         stop = StopReason.Solved;
@@ -252,11 +295,17 @@ public sealed class NStepTrainer
         }
     }
 
-    private static void ToSingle(ReadOnlySpan<double> source, Span<float> destination)
+    /// <summary>The states of every window, one after another.</summary>
+    private static float[] Concatenate(NStepWindow[] windows)
     {
-        for (var i = 0; i < source.Length; i++)
+        var rows = new float[windows.Sum(w => w.States.Length)];
+        var offset = 0;
+        foreach (var window in windows)
         {
-            destination[i] = (float)source[i];
+            window.States.CopyTo(rows.AsSpan(offset));
+            offset += window.States.Length;
         }
+
+        return rows;
     }
 }
