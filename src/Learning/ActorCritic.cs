@@ -22,9 +22,10 @@ public readonly record struct ActorCriticOutput(Tensor Mu, Tensor Std, Tensor Va
 /// <remarks>
 /// Parameter names are the wire format of parameter exchange and checkpoints, and never change:
 /// <c>trunk.0.weight</c>, <c>trunk.0.bias</c>, <c>trunk.2.weight</c>, <c>trunk.2.bias</c> (one Linear every two
-/// trunk entries, activations in between), <c>mu.weight</c>, <c>mu.bias</c>, then either <c>sigma.weight</c>,
-/// <c>sigma.bias</c> (the seed's head) or <c>log_std</c>, then <c>critic.*</c> (a separate critic trunk, same
-/// layout as the trunk) and <c>value.weight</c>, <c>value.bias</c>. The observation statistics are not parameters:
+/// trunk entries, activations in between), <c>mu.weight</c>, <c>mu.bias</c>, <c>sigma.weight</c>, <c>sigma.bias</c>
+/// (the seed's head), <c>critic.*</c> (a separate critic trunk, same layout as the trunk), <c>value.weight</c>,
+/// <c>value.bias</c>; a state-independent σ is the parameter <c>log_std</c>, which TorchSharp lists first (a module's
+/// own parameters come before its submodules'). The observation statistics are not parameters:
 /// they travel beside the weights. Call <see cref="forward"/> inside a dispose scope.
 /// </remarks>
 public sealed class ActorCritic : nn.Module<Tensor, ActorCriticOutput>

@@ -42,6 +42,78 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void SaveLoad_NormalizingModel_RestoresTheObservationStatisticsExactly()
+    {
+        var hyperparameters = HyperparameterPresets.Create(HyperparameterPresets.DefaultName);
+        var path = _folder.File("normalized.ckpt");
+        using var original = new LocalLearner(hyperparameters, seed: 1);
+        var seen = TestSupport.RandomWindow(40, seed: 3).States.ToArray().Select(v => (v * 7) + 0.1f).ToArray();
+        original.MergeObservations(ObservationStatistics.FromRows(seen, 5));
+        using var restored = new LocalLearner(hyperparameters, seed: 2);
+
+        original.SaveCheckpoint(path, _counters);
+        restored.LoadCheckpoint(path);
+
+        var expected = original.Model.ObservationStatistics!;
+        var actual = restored.Model.ObservationStatistics!;
+        Assert.Equal(40, actual.Count);
+        Assert.Equal(expected.Mean.ToArray(), actual.Mean.ToArray()); // doubles round-trip exactly
+        Assert.Equal(expected.M2.ToArray(), actual.M2.ToArray());
+        TestSupport.AssertBitIdentical(original.ExportParameters(), restored.ExportParameters());
+    }
+
+    [Fact]
+    public void Load_StatisticsPresenceDiffersFromTheModel_ThrowsSayingSo()
+    {
+        var normalizing = HyperparameterPresets.Create(HyperparameterPresets.DefaultName);
+        var plain = HyperparameterPresets.Create(HyperparameterPresets.DefaultName);
+        plain.NormalizeObservations = false;
+        var withStatistics = _folder.File("with.ckpt");
+        var without = _folder.File("without.ckpt");
+        using (var learner = new LocalLearner(normalizing, seed: 1))
+        {
+            learner.SaveCheckpoint(withStatistics, _counters);
+        }
+
+        using (var learner = new LocalLearner(plain, seed: 1))
+        {
+            learner.SaveCheckpoint(without, _counters);
+        }
+
+        using var plainLearner = new LocalLearner(plain, seed: 1);
+        using var normalizingLearner = new LocalLearner(normalizing, seed: 1);
+        var unexpected = Assert.Throws<InvalidDataException>(() => plainLearner.LoadCheckpoint(withStatistics));
+        var missing = Assert.Throws<InvalidDataException>(() => normalizingLearner.LoadCheckpoint(without));
+
+        Assert.Contains("does not normalise", unexpected.Message, StringComparison.Ordinal);
+        Assert.Contains("holds no observation statistics", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_FormatVersionOneFile_StillLoadsIntoTheSeedModel()
+    {
+        // Version 1 (before observation statistics) differs only in the version number and the header's fields.
+        var path = _folder.File("v1.ckpt");
+        using var original = Trained(seed: 1, updates: 2);
+        original.SaveCheckpoint(path, _counters);
+        RewriteAsVersionOne(path);
+        using var restored = new LocalLearner(new A3cHyperparameters(), seed: 2);
+
+        restored.LoadCheckpoint(path);
+
+        TestSupport.AssertBitIdentical(original.ExportParameters(), restored.ExportParameters());
+    }
+
+    /// <summary>Sets the format version to 1 and recomputes the trailing SHA-256 (the header has no statistics for the seed's model).</summary>
+    private static void RewriteAsVersionOne(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 1);
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes.AsSpan(bytes.Length - 32));
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Fact]
     public void SaveLoad_ThenSameUpdate_BitIdenticalToUninterruptedRun()
     {
         // Arrange: one learner keeps going; another is restored from its checkpoint.

@@ -89,4 +89,70 @@ public sealed class NStepTargetsTests
             Assert.True(Math.Abs(expected[i] - actual[i]) < Tolerance, $"Index {i}: expected {expected[i]}, got {actual[i]}.");
         }
     }
+
+    [Fact]
+    public void Compute_LambdaOne_IsBitIdenticalToTheSeedsAccumulatedTdError()
+    {
+        var random = new Random(11);
+        var n = 16;
+        var rewards = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var values = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 3).ToArray();
+        var nextValues = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 3).ToArray();
+
+        var seed = NStepTargets.Compute(rewards, values, nextValues, 0.7, gamma: 0.95);
+        var gae = NStepTargets.Compute(rewards, values, nextValues, 0.7, gamma: 0.95, lambda: 1.0);
+
+        Assert.Equal(seed.Advantages, gae.Advantages); // exact: the same operations
+        Assert.Equal(seed.Returns, gae.Returns);
+        Assert.Equal(seed.TdErrors, gae.TdErrors);
+    }
+
+    [Fact]
+    public void Compute_Lambda_AdvantageIsTheDiscountedSumOfTdErrors()
+    {
+        // A_i = sum_k (gamma lambda)^k delta_{i+k}, and the critic's target is the lambda-return A_i + V(s_i).
+        var random = new Random(12);
+        var n = 10;
+        var rewards = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var values = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 3).ToArray();
+        var nextValues = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 3).ToArray();
+        const double gamma = 0.99, lambda = 0.9;
+
+        var targets = NStepTargets.Compute(rewards, values, nextValues, nextValues[^1], gamma, lambda);
+
+        for (var i = 0; i < n; i++)
+        {
+            var expected = 0.0;
+            for (var k = i; k < n; k++)
+            {
+                var delta = rewards[k] + (gamma * nextValues[k]) - values[k];
+                expected += Math.Pow(gamma * lambda, k - i) * delta;
+            }
+
+            Assert.Equal(expected, targets.Advantages[i], 1e-12);
+            Assert.Equal(expected + values[i], targets.Returns[i], 1e-12);
+        }
+    }
+
+    [Fact]
+    public void Compute_LambdaZero_AdvantagesAreTheOneStepTdErrors()
+    {
+        double[] rewards = [1.0, 0.5, -1.0];
+        double[] values = [0.2, 0.4, 0.1];
+        double[] nextValues = [0.4, 0.1, 0.3];
+
+        var targets = NStepTargets.Compute(rewards, values, nextValues, 0.3, gamma: 0.9, lambda: 0.0);
+
+        AssertClose([1.16, 0.19, -0.83], targets.Advantages);
+        AssertClose([1.36, 0.59, -0.73], targets.Returns);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Compute_LambdaOutOfRange_Throws(double lambda)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => NStepTargets.Compute([1.0], [0.0], [0.0], 0.0, 0.9, lambda));
+    }
 }

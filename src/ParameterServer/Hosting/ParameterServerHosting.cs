@@ -56,7 +56,7 @@ public static class ParameterServerHosting
     }
 
     /// <summary>
-    /// Binds sections <c>ParameterServer</c>, <c>A3c</c> and <c>Evaluation</c> and validates them (DataAnnotations and
+    /// Binds sections <c>ParameterServer</c>, <c>A3c</c> (over its preset) and <c>Evaluation</c> and validates them (DataAnnotations and
     /// their cross-field rules) when the host starts, so bad configuration stops the process with a clear message.
     /// </summary>
     public static WebApplicationBuilder AddParameterServerOptions(this WebApplicationBuilder builder)
@@ -65,7 +65,10 @@ public static class ParameterServerHosting
         builder.Services.AddOptions<ParameterServerOptions>().BindConfiguration(ParameterServerOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ParameterServerOptions>, RunFileLimits>();
-        builder.Services.AddOptions<A3cHyperparameters>().BindConfiguration(A3cHyperparameters.SectionName)
+        // The preset named by A3c:Preset (the default preset when unset), then every other A3c key over it.
+        builder.Services.AddOptions<A3cHyperparameters>()
+            .Configure<IConfiguration>((options, configuration) =>
+                HyperparameterConfiguration.Bind(configuration.GetSection(A3cHyperparameters.SectionName), options))
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();

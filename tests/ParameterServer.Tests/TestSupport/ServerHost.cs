@@ -1,3 +1,4 @@
+using A3cGrpc.Learning;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using Grpc.Core;
@@ -54,13 +55,15 @@ public sealed class ServerHost : IAsyncDisposable
     public static Metadata PushAuth => BearerToken.ToMetadata(PushToken);
 
     /// <summary>
-    /// The settings every test server starts from: the small network, one evaluation episode, evaluations only at
+    /// The settings every test server starts from: the seed preset with the small network (tests of the default preset
+    /// set A3c:Preset themselves), one evaluation episode, evaluations only at
     /// start (the interval is far away), quiet logs. <see cref="Start"/> overrides or (with null) removes entries.
     /// </summary>
     public static Dictionary<string, string?> BaseSettings(string runDirectory) => new()
     {
         ["ParameterServer:RunDirectory"] = runDirectory,
         ["ParameterServer:PushToken"] = PushToken,
+        ["A3c:Preset"] = HyperparameterPresets.SeedName,
         ["A3c:HiddenSizes:0"] = TestModel.HiddenSizes[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["A3c:HiddenSizes:1"] = TestModel.HiddenSizes[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Evaluation:Episodes"] = "1",
