@@ -46,6 +46,29 @@ public sealed class HyperparameterWireTests
         Assert.Equal(server.LogProbEpsilon, worker.LogProbEpsilon);
     }
 
+    [Theory]
+    [InlineData("seed")]
+    [InlineData("default")]
+    public void ServerToWorker_EveryPreset_KeepsEverySetting(string preset)
+    {
+        // Reflection over every setting: a setting added to A3cHyperparameters but not to the wire fails here.
+        var server = HyperparameterPresets.Create(preset);
+        var description = new ModelDescription { Hyperparameters = HyperparameterWire.ToProto(server), ObservationSize = 5, ActionSize = 1 };
+
+        var worker = HyperparameterWire.FromDescription(description);
+
+        foreach (var property in typeof(A3cHyperparameters).GetProperties().Where(p => p.CanWrite))
+        {
+            var (expected, actual) = property.Name switch
+            {
+                nameof(A3cHyperparameters.LearningRate) => ((object?)server.EffectiveLearningRate, (object?)worker.EffectiveLearningRate),
+                nameof(A3cHyperparameters.HiddenSizes) => (server.EffectiveHiddenSizes.ToArray(), worker.EffectiveHiddenSizes.ToArray()),
+                _ => (property.GetValue(server), property.GetValue(worker)),
+            };
+            Assert.True(Equals(expected, actual) || (expected is int[] a && actual is int[] b && a.SequenceEqual(b)), $"{property.Name}: {expected} sent, {actual} received.");
+        }
+    }
+
     [Fact]
     public void SeedDefaults_OnTheWire_CarryTheEffectiveLearningRateAndHiddenSizes()
     {
