@@ -290,6 +290,15 @@ internal static class TrainCommand
             $"Stopped ({s.StopReason}) after {s.EnvSteps:N0} env steps, {s.Episodes} episodes, {s.Updates:N0} updates, {TimeSpan.FromSeconds(s.WallSeconds):hh\\:mm\\:ss} ({s.SessionEnvStepsPerSecond:F0} steps/s this session).");
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"Best evaluation mean: {(s.BestEvaluation is { } b ? b.Mean.ToString("F1", CultureInfo.InvariantCulture) : "-")}; first mean ≥ 400: {Describe(s.FirstMeanAtLeastProgressThreshold)}; solved (≥ 800): {Describe(s.Solved)}.");
+        if (s.BestPolicy is { } best)
+        {
+            var confirmation = best.Confirmation is { } c
+                ? string.Create(CultureInfo.InvariantCulture, $"{c.Mean:F1} ± {c.Std:F1} over {c.Episodes} other episodes ({(c.Mean >= s.Evaluation.SolvedThreshold ? "solved" : "not solved")} by gym's 100-episode definition)")
+                : "not evaluated again";
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"Best policy: version {best.ModelVersion} at {best.Evaluation.EnvSteps:N0} steps, evaluation mean {best.Evaluation.Mean:F1}; confirmed: {confirmation}. Kept in {folder.BestPolicy}");
+        }
+
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"Wrote {folder.MetricsCsv}, {folder.LearningCurvePng}, {folder.Checkpoint}, {folder.SummaryJson}");
     }

@@ -1,19 +1,43 @@
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Runs;
+using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Acting;
 
 /// <summary>
 /// Networks of pinned versions, loaded from the run's snapshots on first use and kept for the
-/// <see cref="CacheSize"/> most recently used versions.
+/// <see cref="CacheSize"/> most recently used versions, and the network of the best-evaluated policy.
 /// </summary>
-public sealed class PinnedPolicies(PolicySnapshots snapshots, RunSetup setup)
+public sealed class PinnedPolicies(PolicySnapshots snapshots, BestPolicyKeeper best, RunSetup setup)
 {
     /// <summary>Pinned versions kept loaded.</summary>
     public const int CacheSize = 4;
 
     private readonly Lock _gate = new();
     private readonly LinkedList<ServingNetwork> _cache = new();
+    private ServingNetwork? _best;
+
+    /// <summary>The network of the best-evaluated policy (reloaded when a better one is kept), or null before the first.</summary>
+    /// <exception cref="InvalidDataException">The best-policy file is corrupt.</exception>
+    public ServingNetwork? FindBest()
+    {
+        lock (_gate)
+        {
+            if (best.Current is not { } current)
+            {
+                return null;
+            }
+
+            if (_best?.Version != current.ModelVersion)
+            {
+                using var learner = new LocalLearner(setup.Hyperparameters, setup.Seed);
+                var loaded = BestPolicyFile.Load(best.Path, learner);
+                _best = ServingNetwork.Create(learner.ExportParameters(), setup.Hyperparameters, loaded.ModelVersion, learner.Model.ObservationStatistics);
+            }
+
+            return _best;
+        }
+    }
 
     /// <summary>The network of <paramref name="version"/>, or null when that version is not (or no longer) kept.</summary>
     /// <exception cref="InvalidDataException">The snapshot file is corrupt.</exception>

@@ -118,6 +118,7 @@ public static class ParameterServerHosting
             provider.GetRequiredService<RunSetup>(), provider.GetRequiredService<ILogger<LoadedRun>>()));
         services.AddSingleton(provider => new TrainingClock(
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<LoadedRun>().ElapsedSeconds));
+        services.AddSingleton<BestPolicyKeeper>();
         services.AddSingleton<RunRecorder>();
         services.AddSingleton<EvaluationSchedule>();
         services.AddSingleton<GlobalModel>();

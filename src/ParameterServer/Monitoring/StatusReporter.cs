@@ -6,7 +6,8 @@ using WireCounters = A3cGrpc.Contracts.V1.TrainingCounters;
 namespace A3cGrpc.ParameterServer.Monitoring;
 
 /// <summary>Puts the training status together in its wire form (training.proto).</summary>
-public sealed class StatusReporter(GlobalModel model, TrainingClock clock, TrainingMonitor monitor, RunRecorder recorder, RunSetup setup)
+public sealed class StatusReporter(
+    GlobalModel model, TrainingClock clock, TrainingMonitor monitor, RunRecorder recorder, BestPolicyKeeper best, RunSetup setup)
 {
     /// <summary>Counters, rates, staleness, workers, recent return and finished reason now.</summary>
     public Progress Progress()
@@ -55,6 +56,16 @@ public sealed class StatusReporter(GlobalModel model, TrainingClock clock, Train
         if (recorder.SolvedBy is { } solved)
         {
             reply.Solved = Solved(solved);
+        }
+
+        if (best.Current is { } kept)
+        {
+            reply.Best = new Contracts.V1.BestPolicy
+            {
+                ModelVersion = kept.ModelVersion,
+                Evaluation = ToRecord(new EvaluationEntry(kept.Evaluation, kept.ModelVersion)),
+                Confirmation = kept.Confirmation is { } confirmation ? ToRecord(new EvaluationEntry(confirmation, kept.ModelVersion)) : null,
+            };
         }
 
         return reply;

@@ -20,6 +20,7 @@ public sealed partial class EvaluationService(
     EvaluationSchedule schedule,
     RunRecorder recorder,
     CheckpointWriter checkpoints,
+    BestPolicyKeeper best,
     StatusEvents events,
     StatusReporter reporter,
     ServerMetrics metrics,
@@ -32,7 +33,7 @@ public sealed partial class EvaluationService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // evaluations are long synchronous work: leave the host's start-up path at once
-        using var copy = new GradientWorker(setup.Hyperparameters, setup.Seed);
+        using var copy = new LocalLearner(setup.Hyperparameters, setup.Seed);
         using var policy = new ActorCriticPolicy(copy.Model, setup.Seed); // acts deterministically: the seed is not used
         var meanAction = new MeanActionPolicy(policy);
         var evaluator = new PolicyEvaluator(setup.Evaluation);
@@ -81,7 +82,7 @@ public sealed partial class EvaluationService(
         }
     }
 
-    private void Evaluate(GradientWorker copy, MeanActionPolicy meanAction, PolicyEvaluator evaluator)
+    private void Evaluate(LocalLearner copy, MeanActionPolicy meanAction, PolicyEvaluator evaluator)
     {
         var weights = model.CurrentWeights();
         copy.ImportParameters(weights.Weights);
@@ -93,6 +94,14 @@ public sealed partial class EvaluationService(
         var result = evaluator.Evaluate(meanAction, weights.Totals.EnvironmentSteps, weights.Totals.Episodes, clock.ElapsedSeconds);
         schedule.EvaluatedAt(result.EnvSteps);
         var solvedNow = recorder.RecordEvaluation(result, weights.Version);
+        best.Offer(copy, weights.Version, result, new Learning.TrainingCounters
+        {
+            EnvironmentSteps = weights.Totals.EnvironmentSteps,
+            Updates = weights.Totals.Updates,
+            Episodes = weights.Totals.Episodes,
+            ModelVersion = weights.Version,
+            ElapsedSeconds = clock.ElapsedSeconds,
+        });
         metrics.Evaluated(result.Mean);
         var entry = new EvaluationEntry(result, weights.Version);
         events.Publish(new TrainingEvent { Evaluation = StatusReporter.ToRecord(entry) });

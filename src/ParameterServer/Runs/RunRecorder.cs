@@ -31,6 +31,7 @@ public sealed class RunRecorder : IDisposable
     private readonly Lock _gate = new();
     private readonly Lock _reportGate = new();
     private readonly RunSetup _setup;
+    private readonly BestPolicyKeeper _best;
     private readonly MetricsCsvWriter _csv;
     private readonly List<TrainingEpisode> _episodes;
     private readonly List<EvaluationEntry> _evaluations;
@@ -40,11 +41,12 @@ public sealed class RunRecorder : IDisposable
     private readonly long _stepsAtSessionStart;
 
     /// <summary>Continues the history of <paramref name="run"/> and appends to its metrics.csv.</summary>
-    public RunRecorder(RunSetup setup, LoadedRun run)
+    public RunRecorder(RunSetup setup, LoadedRun run, BestPolicyKeeper best)
     {
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(run);
         _setup = setup;
+        _best = best ?? throw new ArgumentNullException(nameof(best));
         _stepsAtSessionStart = run.Totals.EnvironmentSteps;
         _episodes = [.. run.History.Episodes];
         _evaluations = [.. run.History.Evaluations.Select((e, i) => new EvaluationEntry(e, run.EvaluationVersions[i]))];
@@ -181,7 +183,8 @@ public sealed class RunRecorder : IDisposable
             FirstMeanAtLeastProgressThreshold: progress,
             Solved: solved,
             BestEvaluation: best,
-            LastEvaluation: evaluations.Count > 0 ? evaluations[^1] : null);
+            LastEvaluation: evaluations.Count > 0 ? evaluations[^1] : null,
+            BestPolicy: _best.Current);
         lock (_reportGate)
         {
             LearningCurvePlot.Save(

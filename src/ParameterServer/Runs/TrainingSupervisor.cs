@@ -1,5 +1,7 @@
 using A3cGrpc.ParameterServer.Acting;
 using A3cGrpc.ParameterServer.Model;
+using A3cGrpc.ParameterServer.Telemetry;
+using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Runs;
 
@@ -7,13 +9,15 @@ namespace A3cGrpc.ParameterServer.Runs;
 /// The run's life cycle around the global model (loaded or resumed when this service is built, before the server
 /// listens): at start it checks the policy service's forward pass against the learning core, applies budgets and a solved state carried over from a resumed run; while running it
 /// checks the time budget and writes a checkpoint every <c>CheckpointIntervalSeconds</c> when the version changed;
-/// on a graceful stop it writes the final checkpoint and summary and refuses further pushes. It is also the
+/// on a graceful stop it writes the final checkpoint, evaluates the best policy once more on the confirmation episodes,
+/// writes the summary and refuses further pushes. It is also the
 /// readiness the health service reports.
 /// </summary>
 public sealed partial class TrainingSupervisor(
     GlobalModel model,
     LivePolicy live,
     CheckpointWriter checkpoints,
+    BestPolicyKeeper best,
     RunRecorder recorder,
     TrainingClock clock,
     RunSetup setup,
@@ -73,6 +77,21 @@ public sealed partial class TrainingSupervisor(
 
         var counters = checkpoints.Write("shutdown");
         model.Close();
+        BestPolicy? confirmed = null;
+        try
+        {
+            confirmed = best.Confirm(clock.ElapsedSeconds);
+            if (confirmed?.Confirmation is { } confirmation)
+            {
+                ServerLog.BestPolicyConfirmed(
+                    logger, confirmed.ModelVersion, confirmed.Evaluation.Mean, confirmation.Episodes, confirmation.Mean, confirmation.Std);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException)
+        {
+            LogConfirmationFailed(logger, exception);
+        }
+
         recorder.WriteReport(new ReportState(model.Totals, clock.ElapsedSeconds, clock.SessionSeconds, model.FinishedReason ?? FinishReasons.ServerStopped));
         LogStopped(logger, counters.ModelVersion, counters.EnvironmentSteps, setup.Folder.Path);
     }
@@ -112,6 +131,9 @@ public sealed partial class TrainingSupervisor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped at version {Version} ({EnvironmentSteps} environment steps); final checkpoint and summary in {RunDirectory}")]
     private static partial void LogStopped(ILogger logger, long version, long environmentSteps, string runDirectory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The best policy could not be evaluated again; the summary names it without a confirmation")]
+    private static partial void LogConfirmationFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Periodic checkpoint failed; trying again at the next interval")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception exception);

@@ -17,8 +17,11 @@ namespace A3cGrpc.ParameterServer.Services;
 /// action space, mu and sigma are not.
 /// </summary>
 public sealed class PolicyService(
-    LivePolicy live, PinnedPolicies pinned, PolicySnapshots snapshots, GlobalModel model, RunSetup setup) : Policy.PolicyBase
+    LivePolicy live, PinnedPolicies pinned, PolicySnapshots snapshots, BestPolicyKeeper best, GlobalModel model, RunSetup setup) : Policy.PolicyBase
 {
+    /// <summary>The snapshot name of the best-evaluated policy.</summary>
+    public const string BestSnapshot = "best";
+
     /// <summary>The most observations one <c>ActBatch</c> takes.</summary>
     public const int MaxBatch = 4096;
 
@@ -45,7 +48,7 @@ public sealed class PolicyService(
         var mu = outputs.Slice(_actionSize, _actionSize);
         var std = outputs.Slice(2 * _actionSize, _actionSize);
         var value = outputs[^1..];
-        var version = Serve(request.ModelVersion, observation, actions, mu, std, value, request.Deterministic);
+        var version = Serve(request.ModelVersion, request.Snapshot, observation, actions, mu, std, value, request.Deterministic);
         var response = new ActResponse { Value = value[0], ModelVersion = version };
         for (var i = 0; i < _actionSize; i++)
         {
@@ -84,7 +87,8 @@ public sealed class PolicyService(
             var mu = new float[width];
             var std = new float[width];
             var values = new float[count];
-            var version = Serve(request.ModelVersion, observations.AsSpan(0, count * _observationSize), actions, mu, std, values, request.Deterministic);
+            var version = Serve(
+                request.ModelVersion, request.Snapshot, observations.AsSpan(0, count * _observationSize), actions, mu, std, values, request.Deterministic);
             for (var i = 0; i < width; i++)
             {
                 actions[i] = Clip(actions[i]);
@@ -107,7 +111,7 @@ public sealed class PolicyService(
     public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context)
     {
         Authorize(context);
-        var response = new ListModelVersionsResponse { LiveVersion = model.Version };
+        var response = new ListModelVersionsResponse { LiveVersion = model.Version, BestVersion = best.Current?.ModelVersion ?? 0 };
         response.PinnableVersions.AddRange(snapshots.Versions);
         return Task.FromResult(response);
     }
@@ -121,13 +125,41 @@ public sealed class PolicyService(
     }
 
     /// <summary>
-    /// Acts with the live network for 0, the network of a kept snapshot or the live one for a version number, and
-    /// FAILED_PRECONDITION for any other version. Deterministic: the action is mu; otherwise mu + sigma * N(0, 1).
+    /// Acts with the best policy for snapshot "best", the live network for version 0, the network of a kept snapshot or
+    /// the live one for a version number, and FAILED_PRECONDITION for any other version (or no best yet).
+    /// Deterministic: the action is mu; otherwise mu + sigma * N(0, 1).
     /// </summary>
     private long Serve(
-        long version, ReadOnlySpan<float> observations, Span<float> actions, Span<float> mu, Span<float> std, Span<float> values, bool deterministic)
+        long version,
+        string snapshot,
+        ReadOnlySpan<float> observations,
+        Span<float> actions,
+        Span<float> mu,
+        Span<float> std,
+        Span<float> values,
+        bool deterministic)
     {
-        var network = version == 0 ? live.Current() : Pinned(version);
+        ServingNetwork network;
+        if (snapshot.Length > 0)
+        {
+            if (!string.Equals(snapshot, BestSnapshot, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid($"snapshot '{snapshot}' is not known; the named snapshot is \"{BestSnapshot}\" (or leave it empty and pin model_version).");
+            }
+
+            if (version != 0)
+            {
+                throw Invalid("set either snapshot or model_version, not both.");
+            }
+
+            network = pinned.FindBest()
+                ?? throw FailedPrecondition("there is no best policy yet: it is kept from the first evaluation on.");
+        }
+        else
+        {
+            network = version == 0 ? live.Current() : Pinned(version);
+        }
+
         network.Forward(observations, mu, std, values);
         if (deterministic)
         {

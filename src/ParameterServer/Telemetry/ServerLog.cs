@@ -19,6 +19,14 @@ internal static partial class ServerLog
             + "{ElapsedSeconds:F1} s; further pushes are refused")]
     public static partial void Finished(ILogger logger, string reason, long version, long environmentSteps, long updates, double elapsedSeconds);
 
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The best policy kept was version {BestVersion}, newer than the checkpoint resumed ({Version}); it is dropped (those versions are trained again)")]
+    public static partial void BestPolicyDropped(ILogger logger, long bestVersion, long version);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Best policy: version {Version}, evaluation mean {Mean:F1}; confirmed on {Episodes} other episodes: {ConfirmedMean:F1} +- {ConfirmedStd:F1}")]
+    public static partial void BestPolicyConfirmed(ILogger logger, long version, double mean, int episodes, double confirmedMean, double confirmedStd);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint ({Why}) written at version {Version}, {EnvironmentSteps} environment steps")]
     public static partial void CheckpointWritten(ILogger logger, string why, long version, long environmentSteps);
 }

@@ -27,6 +27,16 @@ public sealed class EvaluationOptions : IValidatableObject
     /// </summary>
     public int Seed { get; set; } = 1_000_003;
 
+    /// <summary>
+    /// Episodes of the evaluation that confirms the best policy when a run stops: gym's definition of solved is a mean
+    /// over 100 consecutive episodes.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int ConfirmationEpisodes { get; set; } = 100;
+
+    /// <summary>Base seed of the confirming episodes (other episodes than the periodic evaluations', which chose the best).</summary>
+    public int ConfirmationSeed { get; set; } = 2_000_003;
+
     /// <summary>"Solved": an evaluation mean at or above gym's registered reward threshold (env-spec.md §1).</summary>
     public double SolvedThreshold { get; set; } = SwingUpConstants.RewardThreshold;
 

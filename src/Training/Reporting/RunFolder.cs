@@ -32,6 +32,9 @@ public sealed class RunFolder
     /// <summary>Weights, optimiser state and counters, enough to resume.</summary>
     public string Checkpoint => System.IO.Path.Combine(Path, CheckpointFileName);
 
+    /// <summary>The best-evaluated policy (<see cref="Evaluation.BestPolicyFile"/>).</summary>
+    public string BestPolicy => System.IO.Path.Combine(Path, "best-policy.a3c");
+
     /// <summary>The settings the run started with; a resumed run reads them back.</summary>
     public string ConfigJson => System.IO.Path.Combine(Path, ConfigFileName);
 

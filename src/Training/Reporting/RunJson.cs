@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace A3cGrpc.Training.Reporting;
 
-/// <summary>The one JSON style of every file a run or a benchmark writes: indented snake_case.</summary>
+/// <summary>The one JSON style of every file a run or a benchmark writes: indented snake_case, enums by name.</summary>
 public static class RunJson
 {
     /// <summary>Serializer options shared by <c>config.json</c>, <c>summary.json</c> and benchmark results.</summary>
@@ -12,5 +12,6 @@ public static class RunJson
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
     };
 }

@@ -8,7 +8,8 @@ namespace A3cGrpc.Training.Reporting;
 /// What <c>summary.json</c> says about a run: its settings, totals, milestones and evaluations. Totals and
 /// wall time cover the whole run, across resumes; <see cref="SessionStartedAt"/> and
 /// <see cref="SessionEnvStepsPerSecond"/> describe the last session only. Per-episode evaluation returns are kept
-/// for evaluations of the last session (metrics.csv stores their statistics, not every return).
+/// for evaluations of the last session (metrics.csv stores their statistics, not every return). <see cref="BestPolicy"/>
+/// names the best-evaluated policy kept in <c>best-policy.a3c</c> and, once the run stopped, its confirming evaluation.
 /// </summary>
 public sealed record RunSummary(
     string Mode,
@@ -27,7 +28,8 @@ public sealed record RunSummary(
     Milestone? FirstMeanAtLeastProgressThreshold,
     Milestone? Solved,
     EvaluationResult? BestEvaluation,
-    EvaluationResult? LastEvaluation)
+    EvaluationResult? LastEvaluation,
+    BestPolicy? BestPolicy = null)
 {
     /// <summary>Writes the summary as indented snake_case JSON, through a temporary file and a rename.</summary>
     public void Save(string path)

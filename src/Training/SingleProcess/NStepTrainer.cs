@@ -117,6 +117,12 @@ public sealed class NStepTrainer
             metrics.Write(result);
             history.Evaluations.Add(result);
             var solvedNow = milestones.Record(result);
+            if (ReferenceEquals(milestones.Best, result))
+            {
+                // The best policy so far is kept apart, so a later collapse cannot take it away.
+                BestPolicyFile.Save(_folder.BestPolicy, learner, Counters(), result);
+            }
+
             observer?.OnEvaluation(result, Snapshot());
             return solvedNow;
         }
@@ -269,6 +275,9 @@ public sealed class NStepTrainer
 
         RunSummary Finish(string stopReason)
         {
+            // The best policy, evaluated once more on other episodes (gym's solved: a mean over 100 episodes).
+            var best = File.Exists(_folder.BestPolicy) ? BestPolicyFile.Confirm(_folder.BestPolicy, _hyper, _evaluation, Wall()) : null;
+
             LearningCurvePlot.Save(
                 _folder.LearningCurvePng, $"n-step actor-critic, n = {_hyper.NSteps}, seed {_training.Seed}",
                 history.Episodes, history.Evaluations, _evaluation);
@@ -289,7 +298,8 @@ public sealed class NStepTrainer
                 FirstMeanAtLeastProgressThreshold: milestones.Progress,
                 Solved: milestones.Solved,
                 BestEvaluation: milestones.Best,
-                LastEvaluation: history.Evaluations.Count > 0 ? history.Evaluations[^1] : null);
+                LastEvaluation: history.Evaluations.Count > 0 ? history.Evaluations[^1] : null,
+                BestPolicy: best);
             summary.Save(_folder.SummaryJson);
             return summary;
         }
