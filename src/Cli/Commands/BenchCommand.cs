@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using A3cGrpc.Cli.Benchmarks;
 using A3cGrpc.Learning;
+using A3cGrpc.Training.Evaluation;
 using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.Cli.Commands;
@@ -65,7 +66,183 @@ internal static class BenchCommand
         });
         command.Subcommands.Add(CreateSimulator(output));
         command.Subcommands.Add(CreateServices(output));
+        command.Subcommands.Add(CreateLearning(output));
         return command;
+    }
+
+    /// <summary><c>a3c bench learning</c>: S seeds of the real system under one budget each; JSON and a PNG of every curve.</summary>
+    private static Command CreateLearning(Option<string> output)
+    {
+        var hyperparameters = new HyperparameterOptions();
+        var evaluationDefaults = new EvaluationOptions();
+        var seeds = new Option<int>("--seeds")
+        {
+            Description = "Seeds to run, 1 .. S, one after another.",
+            DefaultValueFactory = _ => 5,
+        };
+        var firstSeed = new Option<int>("--first-seed")
+        {
+            Description = "The first seed (the seeds are first .. first + S - 1).",
+            DefaultValueFactory = _ => 1,
+        };
+        var workers = new Option<int>("--workers", "-w")
+        {
+            Description = "Worker processes, as for a3c train (0: the single-process trainer).",
+            DefaultValueFactory = _ => 2,
+        };
+        var minutes = new Option<double>("--minutes")
+        {
+            Description = "Wall-clock budget of each seed, in minutes (training does not stop when solved).",
+            DefaultValueFactory = _ => 15,
+        };
+        var maxSteps = new Option<long?>("--max-steps")
+        {
+            Description = "Environment-step budget of each seed as well (default: none).",
+        };
+        var evalEvery = new Option<long>("--eval-every")
+        {
+            Description = "Evaluate every this many environment steps (as a3c train).",
+            DefaultValueFactory = _ => evaluationDefaults.EveryEnvSteps,
+        };
+        var runsRoot = new Option<string>("--runs")
+        {
+            Description = "Folder for the seeds' run folders.",
+            DefaultValueFactory = _ => Path.Combine("runs", "bench"),
+        };
+        var label = new Option<string?>("--label")
+        {
+            Description = "Name of this configuration in the results (default: the preset and the --set overrides).",
+        };
+        seeds.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 100)
+            {
+                r.AddError("--seeds must be between 1 and 100.");
+            }
+        });
+        workers.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 64)
+            {
+                r.AddError("--workers must be between 0 and 64.");
+            }
+        });
+        minutes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (> 0 and <= 24 * 60))
+            {
+                r.AddError("--minutes must be positive (at most a day).");
+            }
+        });
+        var command = new Command("learning", "Run S seeds of the real system (as a3c train does) one after another under one budget each; write per-seed and median times to evaluation means of 400, 800 and 870 as JSON, and every curve as a PNG.")
+        {
+            output, seeds, firstSeed, workers, minutes, maxSteps, evalEvery, runsRoot, label,
+        };
+        foreach (var option in hyperparameters.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var writer = parse.InvocationConfiguration.Output;
+            A3cHyperparameters hyper;
+            try
+            {
+                hyper = hyperparameters.Resolve(parse);
+                hyper.Validate();
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.DataAnnotations.ValidationException)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {ex.Message}");
+                return 2;
+            }
+
+            var evaluation = new EvaluationOptions { EveryEnvSteps = parse.GetValue(evalEvery) };
+            var workerCount = parse.GetValue(workers);
+            var name = parse.GetValue(label) ?? string.Join(" ", new[] { hyper.Preset }.Concat(parse.GetValue(hyperparameters.Set) ?? []));
+            var startedAt = DateTimeOffset.UtcNow;
+            var stamp = startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+            var fileName = $"learning-{Slug(name)}-{workerCount}w-{stamp}";
+            var outcomes = new List<SeedOutcome>();
+            for (var i = 0; i < parse.GetValue(seeds); i++)
+            {
+                var seed = parse.GetValue(firstSeed) + i;
+                var runDirectory = Path.Combine(parse.GetValue(runsRoot)!, fileName, $"seed-{seed}");
+                await writer.WriteLineAsync($"[{name}] seed {seed}: {runDirectory}");
+                var outcome = await LearningBenchmark.RunSeedAsync(
+                    hyper, evaluation, seed, workerCount, TimeSpan.FromMinutes(parse.GetValue(minutes)), parse.GetValue(maxSteps), runDirectory,
+                    new QuietObserver(), cancellationToken);
+                outcomes.Add(outcome);
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"[{name}] seed {seed}: {outcome.EnvSteps:N0} steps in {outcome.WallSeconds:F0} s; 800 at {Describe(outcome.Milestones[1])}, best {outcome.Best?.Mean:F1}, final {outcome.Final?.Mean:F1}, best confirmed {outcome.BestPolicy?.Confirmation?.Mean:F1}"));
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+
+            var aggregate = LearningBenchmark.Aggregate(outcomes);
+            var report = new
+            {
+                Benchmark = "learning",
+                Label = name,
+                StartedAt = startedAt,
+                Machine = MachineDescription(),
+                Workers = workerCount,
+                BudgetMinutesPerSeed = parse.GetValue(minutes),
+                MaxStepsPerSeed = parse.GetValue(maxSteps),
+                Hyperparameters = hyper,
+                Evaluation = evaluation,
+                Aggregate = aggregate,
+                Seeds = outcomes,
+            };
+            var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
+            var json = Path.Combine(folder, fileName + ".json");
+            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, RunJson.Options), CancellationToken.None);
+            var png = Path.Combine(folder, fileName + ".png");
+            LearningBenchmark.SavePlot(png, $"{name}, {(workerCount == 0 ? "single process" : $"{workerCount} workers")}: evaluation mean of each seed and their median", outcomes, evaluation);
+            foreach (var threshold in aggregate.Thresholds)
+            {
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"[{name}] ≥ {threshold.Threshold}: {threshold.SeedsReached}/{aggregate.Seeds} seeds, median {Minutes(threshold.MedianWallSeconds)}, slowest {Minutes(threshold.SlowestWallSeconds)}"));
+            }
+
+            await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"[{name}] median best {aggregate.MedianBest:F1}, median final {aggregate.MedianFinal:F1}, best confirmed ≥ 800 in {aggregate.SeedsWithConfirmedBestAtLeast800}/{aggregate.Seeds}, {aggregate.SeedsEndingMoreThan100BelowTheirBest} ended > 100 below their best; {aggregate.MedianEnvStepsPerSecond:F0} steps/s"));
+            await writer.WriteLineAsync($"Wrote {json} and {png}");
+            return 0;
+        });
+        return command;
+
+        static string Describe(ThresholdReached? reached) =>
+            reached is null ? "never" : string.Create(CultureInfo.InvariantCulture, $"{reached.WallSeconds:F0} s ({reached.EnvSteps:N0} steps)");
+
+        static string Minutes(double? seconds) =>
+            seconds is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s / 60:F1} min") : "-";
+
+        static string Slug(string text) =>
+            string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_')).Trim('_');
+    }
+
+    /// <summary>Keeps the processes' chatter out of a benchmark's output.</summary>
+    private sealed class QuietObserver : Launcher.ILocalClusterObserver
+    {
+        public void OnMessage(string message)
+        {
+        }
+
+        public void OnProgress(Contracts.V1.Progress progress)
+        {
+        }
+
+        public void OnEvaluation(Contracts.V1.EvaluationRecord evaluation)
+        {
+        }
+
+        public void OnSolved(Contracts.V1.Solved solved)
+        {
+        }
     }
 
     /// <summary><c>a3c bench simulator</c>: the worker-to-EnvSim hop (stream vs unary, TCP vs Unix socket, K = 1 and 16).</summary>

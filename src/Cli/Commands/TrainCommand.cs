@@ -3,12 +3,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using A3cGrpc.Cli.Console;
 using A3cGrpc.Cli.Launcher;
-using A3cGrpc.Distributed.Options;
-using A3cGrpc.Learning;
 using A3cGrpc.Training.Evaluation;
 using A3cGrpc.Training.Reporting;
 using A3cGrpc.Training.SingleProcess;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace A3cGrpc.Cli.Commands;
@@ -25,33 +22,11 @@ internal static class TrainCommand
         var trainingDefaults = new TrainingOptions();
         var evaluationDefaults = new EvaluationOptions();
 
-        var preset = new Option<string>("--preset", "-p")
-        {
-            Description = $"Hyper-parameter preset: {HyperparameterPresets.DefaultName} (measured: docs/experiments.md) or {HyperparameterPresets.SeedName} (the seed report's network and settings). Single options below override it.",
-            DefaultValueFactory = _ => HyperparameterPresets.DefaultName,
-        };
-        preset.AcceptOnlyFromAmong([.. HyperparameterPresets.Names]);
-        var set = new Option<string[]>("--set")
-        {
-            Description = "Override any hyper-parameter of the preset: --set Name=value (repeatable; a list as 64,64), e.g. --set GaeLambda=0.9 --set HiddenSizes=128,128.",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var nSteps = new Option<int?>("--n-steps", "-n")
-        {
-            Description = "Transitions per environment per update (1 = the seed's single-step mode). Default: the preset's.",
-        };
+        var hyperparameters = new HyperparameterOptions();
         var seed = new Option<int>("--seed", "-s")
         {
             Description = "Seeds the initial weights, action sampling and the training environment.",
             DefaultValueFactory = _ => trainingDefaults.Seed,
-        };
-        var learningRate = new Option<double?>("--learning-rate")
-        {
-            Description = "Adam learning rate. Default: the preset's (the seed preset's rule: 3e-5 when n < 3, else 4e-4).",
-        };
-        var gamma = new Option<double?>("--gamma")
-        {
-            Description = "Discount factor. Default: the preset's.",
         };
         var maxSteps = new Option<long?>("--max-steps")
         {
@@ -84,10 +59,6 @@ internal static class TrainCommand
             Description = "Worker processes, each with its own EnvSim process, pushing to a parameter server process (default: one per core). 0 = the seed's single-process trainer.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
-        var environments = new Option<int?>("--envs-per-worker", "--envs")
-        {
-            Description = "Environments each learner (every worker, or the single process) steps in lock step; an update learns from all of them. Default: the preset's.",
-        };
         var resume = new Option<string?>("--resume")
         {
             Description = "Continue the run in this folder from its checkpoint, with the settings it started with (budgets come from this command line).",
@@ -107,13 +78,6 @@ internal static class TrainCommand
                 r.AddError("--workers must be between 0 and 64.");
             }
         });
-        environments.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1 or > 4096)
-            {
-                r.AddError("--envs-per-worker must be between 1 and 4096.");
-            }
-        });
         maxMinutes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is { } m && (!double.IsFinite(m) || m < 0))
@@ -123,8 +87,13 @@ internal static class TrainCommand
         });
         var command = new Command("train", "Train A3C: a parameter server and workers with their own simulators as local processes (or one process with --workers 0), evaluating as it goes.")
         {
-            preset, set, nSteps, seed, learningRate, gamma, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, workers, environments, runDir, resume,
+            seed, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, workers, runDir, resume,
         };
+        foreach (var option in hyperparameters.All)
+        {
+            command.Options.Add(option);
+        }
+
 
         // Asynchronous on purpose: System.CommandLine registers its SIGINT/SIGTERM handling once the action has
         // returned its task, and then cancels the token the trainer watches.
@@ -213,22 +182,8 @@ internal static class TrainCommand
             }
             else
             {
-                var keys = new List<KeyValuePair<string, string?>> { new(nameof(A3cHyperparameters.Preset), parse.GetValue(preset)) };
-                void Add(string key, IFormattable? value)
-                {
-                    if (value is not null)
-                    {
-                        keys.Add(new(key, value.ToString(null, CultureInfo.InvariantCulture)));
-                    }
-                }
-
-                Add(nameof(A3cHyperparameters.NSteps), parse.GetValue(nSteps));
-                Add(nameof(A3cHyperparameters.LearningRate), parse.GetValue(learningRate));
-                Add(nameof(A3cHyperparameters.Gamma), parse.GetValue(gamma));
-                Add(nameof(A3cHyperparameters.Environments), parse.GetValue(environments));
-                keys.AddRange(HyperparameterConfiguration.ParseOverrides(parse.GetValue(set) ?? []));
                 settings = new RunSettings(
-                    HyperparameterConfiguration.Resolve(new ConfigurationBuilder().AddInMemoryCollection(keys).Build()),
+                    hyperparameters.Resolve(parse),
                     parse.GetValue(seed),
                     new EvaluationOptions
                     {

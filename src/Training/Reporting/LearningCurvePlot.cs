@@ -116,7 +116,7 @@ public static class LearningCurvePlot
     }
 
     /// <summary>The seed's bar and gym's solved threshold as dashed lines, with a fixed return axis.</summary>
-    internal static void AddThresholds(Plot plot, EvaluationOptions thresholds)
+    public static void AddThresholds(Plot plot, EvaluationOptions thresholds)
     {
         var progress = plot.Add.HorizontalLine(thresholds.ProgressThreshold);
         progress.Color = Colors.Orange;
