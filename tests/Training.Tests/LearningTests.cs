@@ -34,7 +34,7 @@ public sealed class LearningTests : IDisposable
         var trainer = new NStepTrainer(
             new A3cHyperparameters { NSteps = 8 },
             new TrainingOptions { Seed = 1, MaxEnvSteps = Budget, MaxDuration = null },
-            new EvaluationOptions { EveryEnvSteps = 20_000, Episodes = 10 },
+            new EvaluationOptions { EveryEnvSteps = 20_000, Episodes = 10, MaxShare = 1 },
             new RunFolder(_folder));
 
         var summary = trainer.Run(new StopAtBar(reached), resume: false, reached.Token);

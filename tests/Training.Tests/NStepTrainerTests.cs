@@ -15,7 +15,7 @@ public sealed class NStepTrainerTests : IDisposable
         new NStepTrainer(
                 new A3cHyperparameters { NSteps = nSteps },
                 new TrainingOptions { Seed = seed, MaxEnvSteps = maxSteps, MaxDuration = null },
-                new EvaluationOptions { EveryEnvSteps = 1000, Episodes = 2 },
+                new EvaluationOptions { EveryEnvSteps = 1000, Episodes = 2, MaxShare = 1 },
                 folder)
             .Run(observer: null, resume, CancellationToken.None);
 
@@ -106,7 +106,7 @@ public sealed class NStepTrainerTests : IDisposable
         var folder = new RunFolder(Path.Combine(_root, "run"));
         var trainer = new NStepTrainer(
             new A3cHyperparameters(), new TrainingOptions { MaxDuration = null, MaxEnvSteps = 5000 },
-            new EvaluationOptions { EveryEnvSteps = 1000, Episodes = 1 }, folder);
+            new EvaluationOptions { EveryEnvSteps = 1000, Episodes = 1, MaxShare = 1 }, folder);
 
         var error = Assert.Throws<InvalidOperationException>(() => trainer.Run(new ThrowingObserver(), resume: false, CancellationToken.None));
 

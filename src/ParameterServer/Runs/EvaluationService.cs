@@ -73,7 +73,15 @@ public sealed partial class EvaluationService(
 
             try
             {
-                await schedule.WaitAsync(stoppingToken);
+                // Steps are due but the pacing holds the evaluation back: wake when it allows, or earlier on a finish.
+                if (model.Totals.EnvironmentSteps >= schedule.NextAt && schedule.PacingDelay() is { } delay && delay > TimeSpan.Zero)
+                {
+                    await schedule.WaitAsync(delay, stoppingToken);
+                }
+                else
+                {
+                    await schedule.WaitAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -84,6 +92,7 @@ public sealed partial class EvaluationService(
 
     private void Evaluate(LocalLearner copy, MeanActionPolicy meanAction, PolicyEvaluator evaluator)
     {
+        var startedAt = schedule.Now;
         var weights = model.CurrentWeights();
         copy.ImportParameters(weights.Weights);
         if (weights.ObservationStatistics is { } statistics)
@@ -92,7 +101,7 @@ public sealed partial class EvaluationService(
         }
 
         var result = evaluator.Evaluate(meanAction, weights.Totals.EnvironmentSteps, weights.Totals.Episodes, clock.ElapsedSeconds);
-        schedule.EvaluatedAt(result.EnvSteps);
+        schedule.EvaluatedAt(result.EnvSteps, startedAt);
         var solvedNow = recorder.RecordEvaluation(result, weights.Version);
         best.Offer(copy, weights.Version, result, new Learning.TrainingCounters
         {

@@ -6,7 +6,8 @@ namespace A3cGrpc.Training.Evaluation;
 /// <summary>
 /// How the policy is evaluated while it trains. The seed's evaluation was too brief to show progress
 /// (seed-report.md, "What the report itself says went wrong"); these defaults run ten full episodes
-/// every 20,000 environment steps, which costs about 10,000 batched forward-only steps.
+/// (about 10,000 batched forward-only steps) every 20,000 environment steps, but never more often than keeps
+/// evaluation within <see cref="MaxShare"/> of the wall-clock time.
 /// </summary>
 public sealed class EvaluationOptions : IValidatableObject
 {
@@ -16,6 +17,14 @@ public sealed class EvaluationOptions : IValidatableObject
     /// <summary>Evaluate every this many training environment steps.</summary>
     [Range(1, long.MaxValue)]
     public long EveryEnvSteps { get; set; } = 20_000;
+
+    /// <summary>
+    /// The largest share of wall-clock time evaluations may take: after an evaluation that took d seconds, the next waits
+    /// at least d / MaxShare seconds from its start (and <see cref="EveryEnvSteps"/> steps). The evaluator runs on a core
+    /// the training also needs; 1 evaluates at every step interval whatever it costs.
+    /// </summary>
+    [Range(0.001, 1.0)]
+    public double MaxShare { get; set; } = 0.05;
 
     /// <summary>Full episodes (of <see cref="SwingUpConstants.MaxEpisodeSteps"/> steps) per evaluation.</summary>
     [Range(1, 1000)]

@@ -111,9 +111,12 @@ public sealed class NStepTrainer
             recent.Count > 0 ? recent.Average() : null,
             history.Evaluations.Count > 0 ? history.Evaluations[^1] : null, milestones.Best, milestones.Progress, milestones.Solved);
 
+        var pacing = new EvaluationPacing(_evaluation);
         bool Evaluate()
         {
+            var startedAt = clock.Elapsed.TotalSeconds;
             var result = evaluator.Evaluate(evaluationPolicy, envSteps, episodes, Wall());
+            pacing.Evaluated(startedAt, clock.Elapsed.TotalSeconds - startedAt);
             metrics.Write(result);
             history.Evaluations.Add(result);
             var solvedNow = milestones.Record(result);
@@ -235,7 +238,7 @@ public sealed class NStepTrainer
                     (states, nextStates) = (nextStates, states);
                 }
 
-                if (envSteps >= nextEvaluationAt)
+                if (envSteps >= nextEvaluationAt && pacing.WaitSeconds(clock.Elapsed.TotalSeconds) == 0)
                 {
                     nextEvaluationAt = (envSteps / _evaluation.EveryEnvSteps + 1) * _evaluation.EveryEnvSteps;
                     if (Evaluate() && _training.StopWhenSolved)

@@ -67,6 +67,8 @@ public sealed class ServerHost : IAsyncDisposable
         ["A3c:HiddenSizes:0"] = TestModel.HiddenSizes[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["A3c:HiddenSizes:1"] = TestModel.HiddenSizes[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Evaluation:Episodes"] = "1",
+        ["Evaluation:ConfirmationEpisodes"] = "2",
+        ["Evaluation:MaxShare"] = "1",
         ["Evaluation:EveryEnvSteps"] = "1000000000",
         ["Logging:LogLevel:Default"] = "Warning",
     };
