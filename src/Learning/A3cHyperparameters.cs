@@ -114,6 +114,15 @@ public sealed class A3cHyperparameters : IValidatableObject
     [Range(1, 4096)]
     public int Environments { get; set; } = 1;
 
+    /// <summary>
+    /// Spread the K environments' episodes over the episode's length: the first episode of environment i of a session is
+    /// cut (a time-limit truncation, bootstrapped) after (i + 1)/K of the time limit, so that afterwards every update
+    /// sees states from every phase of an episode instead of K copies of the same phase; windows then end at each
+    /// environment's own episode end, and updates come every n steps. Seed: off (episodes in lock step, an update at
+    /// every episode end).
+    /// </summary>
+    public bool StaggerEpisodes { get; set; }
+
     /// <summary>How the policy mean is made from the actor's output. Seed: <see cref="PolicyMeanKind.ClampedTanh"/>.</summary>
     public PolicyMeanKind PolicyMean { get; set; } = PolicyMeanKind.ClampedTanh;
 

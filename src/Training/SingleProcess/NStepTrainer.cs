@@ -111,6 +111,38 @@ public sealed class NStepTrainer
             recent.Count > 0 ? recent.Average() : null,
             history.Evaluations.Count > 0 ? history.Evaluations[^1] : null, milestones.Best, milestones.Progress, milestones.Solved);
 
+        void Learn(NStepWindow[] batch)
+        {
+            learner.Update(batch, envSteps);
+            if (_hyper.NormalizeObservations)
+            {
+                learner.MergeObservations(ObservationStatistics.FromRows(Concatenate(batch), observationSize));
+            }
+
+            foreach (var window in windows)
+            {
+                window.Clear();
+            }
+
+            updates++;
+        }
+
+        void RecordEpisode(double episodeReturn)
+        {
+            episodes++;
+            var episode = new TrainingEpisode(episodes, envSteps, Wall(), episodeReturn);
+            metrics.Write(episode);
+            history.Episodes.Add(episode);
+            lastReturn = episodeReturn;
+            recent.Enqueue(episodeReturn);
+            if (recent.Count > RecentEpisodes)
+            {
+                recent.Dequeue();
+            }
+
+            observer?.OnEpisode(episode);
+        }
+
         var pacing = new EvaluationPacing(_evaluation);
         bool Evaluate()
         {
@@ -146,6 +178,10 @@ public sealed class NStepTrainer
         }
 
         VectorSwingUpEnv? env = null;
+        var staggered = _hyper.StaggerEpisodes;
+        var firstEpisodeSteps = new int[k];
+        var pending = new List<NStepWindow>();
+        var rolloutSteps = 0;
         StopReason? stop = null;
         try
         {
@@ -161,7 +197,9 @@ public sealed class NStepTrainer
                 if (env is null)
                 {
                     // Round r runs episodes rK .. rK + K - 1 together: episode e's environment is seeded from (seed, 2e)
-                    // and the round samples from (seed, 2rK + 1), so K = 1 is the seed's one episode at a time.
+                    // and the round samples from (seed, 2rK + 1), so K = 1 is the seed's one episode at a time. With
+                    // staggered episodes one round is the whole session: each environment draws its later episodes
+                    // from its own generator, and its first episode is cut at (i + 1)/K of the time limit.
                     var first = checked((int)episodes);
                     env = new VectorSwingUpEnv([.. Enumerable.Range(first, k).Select(e => VectorSwingUpEnv.DeriveSeed(_training.Seed, checked(2 * e)))]);
                     policy.Reseed(VectorSwingUpEnv.DeriveSeed(_training.Seed, checked((2 * first) + 1)));
@@ -172,6 +210,14 @@ public sealed class NStepTrainer
                     {
                         window.Clear();
                     }
+
+                    for (var i = 0; i < k; i++)
+                    {
+                        firstEpisodeSteps[i] = staggered ? (int)((long)(i + 1) * SwingUpConstants.MaxEpisodeSteps / k) : SwingUpConstants.MaxEpisodeSteps;
+                    }
+
+                    pending.Clear();
+                    rolloutSteps = 0;
                 }
 
                 // Sample from Normal(mu, sigma); the environment gets the clipped action, the loss the sample.
@@ -192,50 +238,63 @@ public sealed class NStepTrainer
 
                 envSteps += k;
 
-                // Every n steps, and once more with whatever is left when the episodes end (seed-report.md). The
-                // observations seen enter the normalisation statistics after the update, as a worker's do on the server.
-                var ended = truncated[0];
-                if (windows[0].IsFull || ended)
+                if (!staggered)
                 {
-                    var batch = windows.Select(w => w.ToWindow()).ToArray();
-                    learner.Update(batch, envSteps);
-                    if (_hyper.NormalizeObservations)
+                    // Every n steps, and once more with whatever is left when the episodes end (seed-report.md). The
+                    // observations seen enter the normalisation statistics after the update, as a worker's do on the server.
+                    var ended = truncated[0];
+                    if (windows[0].IsFull || ended)
                     {
-                        learner.MergeObservations(ObservationStatistics.FromRows(Concatenate(batch), observationSize));
+                        Learn([.. windows.Select(w => w.ToWindow())]);
                     }
 
-                    foreach (var window in windows)
+                    if (ended)
                     {
-                        window.Clear();
-                    }
-
-                    updates++;
-                }
-
-                if (ended)
-                {
-                    for (var i = 0; i < k; i++)
-                    {
-                        episodes++;
-                        var episode = new TrainingEpisode(episodes, envSteps, Wall(), episodeReturns[i]);
-                        metrics.Write(episode);
-                        history.Episodes.Add(episode);
-                        lastReturn = episodeReturns[i];
-                        recent.Enqueue(episodeReturns[i]);
-                        if (recent.Count > RecentEpisodes)
+                        for (var i = 0; i < k; i++)
                         {
-                            recent.Dequeue();
+                            RecordEpisode(episodeReturns[i]);
                         }
 
-                        observer?.OnEpisode(episode);
+                        env.Dispose();
+                        env = null;
                     }
-
-                    env.Dispose();
-                    env = null;
+                    else
+                    {
+                        (states, nextStates) = (nextStates, states);
+                    }
                 }
                 else
                 {
-                    (states, nextStates) = (nextStates, states);
+                    // Each environment's window ends with its own episode; the update comes every n steps.
+                    for (var i = 0; i < k; i++)
+                    {
+                        var cut = env.GetElapsedSteps(i) == firstEpisodeSteps[i];
+                        if (!truncated[i] && !cut)
+                        {
+                            continue;
+                        }
+
+                        pending.Add(windows[i].ToWindow());
+                        windows[i].Clear();
+                        if (firstEpisodeSteps[i] == SwingUpConstants.MaxEpisodeSteps)
+                        {
+                            RecordEpisode(episodeReturns[i]); // a cut first episode is not a whole one
+                        }
+
+                        episodeReturns[i] = 0;
+                        firstEpisodeSteps[i] = SwingUpConstants.MaxEpisodeSteps;
+                        env.Reset(i);
+                    }
+
+                    if (++rolloutSteps == _hyper.NSteps)
+                    {
+                        pending.AddRange(windows.Where(w => !w.IsEmpty).Select(w => w.ToWindow()));
+                        Learn([.. pending]);
+                        pending.Clear();
+                        rolloutSteps = 0;
+                    }
+
+                    env.CopyObservationsTo(states);
                 }
 
                 if (envSteps >= nextEvaluationAt && pacing.WaitSeconds(clock.Elapsed.TotalSeconds) == 0)
