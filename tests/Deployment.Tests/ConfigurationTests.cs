@@ -1,5 +1,6 @@
 using A3cGrpc.Deployment.Tests.Checks;
 using A3cGrpc.Deployment.Tests.Support;
+using A3cGrpc.Learning;
 using k8s.Models;
 
 namespace A3cGrpc.Deployment.Tests;
@@ -74,6 +75,37 @@ public class ConfigurationTests
         ConfigMap(manifest, "worker-config").Data["Worker__Environments"] = "128";
 
         Problems.AssertFound(ConfigurationChecks.ValueProblems(manifest), "exceeds the sidecar's Simulator:MaxEnvironments");
+    }
+
+    [Fact]
+    public void Values_ServerHyperparametersAskMoreEnvironmentsThanTheSidecarAllows_IsFound()
+    {
+        // Workers without Worker__Environments step the server's A3c:Environments.
+        var manifest = Targets.Render("local").Copy();
+        ConfigMap(manifest, "parameter-server-config").Data["A3c__Environments"] = "128";
+
+        Problems.AssertFound(ConfigurationChecks.ValueProblems(manifest), "the server's A3c:Environments 128 exceeds");
+    }
+
+    [Fact]
+    public void Values_UnknownPreset_IsFound()
+    {
+        var manifest = Targets.Render("local").Copy();
+        ConfigMap(manifest, "parameter-server-config").Data["A3c__Preset"] = "fastest";
+
+        Problems.AssertFound(ConfigurationChecks.ValueProblems(manifest), "Preset 'fastest' is not known");
+    }
+
+    [Fact]
+    public void Values_Rendered_ServerRunsTheDefaultPreset()
+    {
+        var manifest = Targets.Render("local");
+        var server = manifest.A3cContainers.Single(c => c.Service.Kind == A3cServiceKind.ParameterServer).Container;
+
+        var hyperparameters = ConfigurationChecks.Bind<A3cHyperparameters>(manifest, server);
+
+        Assert.Equal(HyperparameterPresets.DefaultName, hyperparameters!.Preset);
+        Assert.Equal(HyperparameterPresets.Create(HyperparameterPresets.DefaultName).NormalizeObservations, hyperparameters.NormalizeObservations);
     }
 
     internal static V1ConfigMap ConfigMap(Manifest manifest, string generatorName) =>

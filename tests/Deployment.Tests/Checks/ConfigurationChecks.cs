@@ -116,6 +116,9 @@ internal static class ConfigurationChecks
             }
         }
 
+        // Without Worker:Environments a worker steps as many environments as the server's hyper-parameters say.
+        var server = manifest.A3cContainers.FirstOrDefault(c => c.Service.Kind == A3cServiceKind.ParameterServer).Container;
+        var serverHyperparameters = server is null ? null : Bind<A3cHyperparameters>(manifest, server);
         foreach (var workload in manifest.Workloads)
         {
             var worker = workload.Pod.Containers.FirstOrDefault(c => A3cService.ForImage(c.Image)?.Kind == A3cServiceKind.Worker);
@@ -127,9 +130,11 @@ internal static class ConfigurationChecks
 
             var workerOptions = Bind<WorkerOptions>(manifest, worker);
             var simulatorOptions = Bind<SimulatorOptions>(manifest, envsim);
-            if (workerOptions is not null && simulatorOptions is not null && workerOptions.Environments > simulatorOptions.MaxEnvironments)
+            var environments = workerOptions?.Environments ?? serverHyperparameters?.Environments;
+            if (environments is not null && simulatorOptions is not null && environments > simulatorOptions.MaxEnvironments)
             {
-                yield return $"{workload}: Worker:Environments {workerOptions.Environments} exceeds the sidecar's Simulator:MaxEnvironments {simulatorOptions.MaxEnvironments}";
+                var source = workerOptions?.Environments is null ? "the server's A3c:Environments" : "Worker:Environments";
+                yield return $"{workload}: {source} {environments} exceeds the sidecar's Simulator:MaxEnvironments {simulatorOptions.MaxEnvironments}";
             }
         }
     }
@@ -141,8 +146,10 @@ internal static class ConfigurationChecks
         bound = null;
         try
         {
-            bound = configuration.GetSection(section).Get(type, binder => binder.ErrorOnUnknownConfiguration = true)
-                ?? Activator.CreateInstance(type)!;
+            // The hyper-parameters bind over their preset, as the parameter server binds them.
+            bound = type == typeof(A3cHyperparameters)
+                ? HyperparameterConfiguration.Resolve(configuration.GetSection(section))
+                : configuration.GetSection(section).Get(type, binder => binder.ErrorOnUnknownConfiguration = true) ?? Activator.CreateInstance(type)!;
             switch (bound)
             {
                 case ParameterServerOptions server:
@@ -174,7 +181,7 @@ internal static class ConfigurationChecks
 
             return null;
         }
-        catch (Exception exception) when (exception is ValidationException or InvalidOperationException)
+        catch (Exception exception) when (exception is ValidationException or InvalidOperationException or ArgumentException)
         {
             return $"{section}: {exception.Message}";
         }

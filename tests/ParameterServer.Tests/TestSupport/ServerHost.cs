@@ -1,6 +1,6 @@
-using A3cGrpc.Learning;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
+using A3cGrpc.Learning;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Mvc.Testing;
