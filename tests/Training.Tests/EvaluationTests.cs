@@ -87,3 +87,30 @@ public sealed class EvaluationTests
         Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(options.Validate);
     }
 }
+
+public sealed class EvaluationPacingTests
+{
+    [Fact]
+    public void WaitSeconds_AfterAnEvaluation_HoldsTheNextForItsDurationOverTheShare()
+    {
+        // An evaluation of 0.2 s at a 5% share: the next may start 4 s after this one started.
+        var pacing = new EvaluationPacing(new EvaluationOptions { MaxShare = 0.05 });
+
+        pacing.Evaluated(startedAt: 10.0, duration: 0.2);
+
+        Assert.Equal(4.0, pacing.WaitSeconds(10.0), 9);
+        Assert.Equal(1.0, pacing.WaitSeconds(13.0), 9);
+        Assert.Equal(0.0, pacing.WaitSeconds(14.5));
+    }
+
+    [Fact]
+    public void WaitSeconds_BeforeAnyEvaluationOrWithTheWholeShare_IsZero()
+    {
+        var fresh = new EvaluationPacing(new EvaluationOptions());
+        var unpaced = new EvaluationPacing(new EvaluationOptions { MaxShare = 1 });
+        unpaced.Evaluated(startedAt: 5.0, duration: 0.5);
+
+        Assert.Equal(0.0, fresh.WaitSeconds(0.0));
+        Assert.Equal(0.0, unpaced.WaitSeconds(5.5));
+    }
+}
