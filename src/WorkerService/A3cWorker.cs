@@ -70,7 +70,7 @@ internal sealed partial class A3cWorker(
             {
                 if (session is null)
                 {
-                    session = await simulator.OpenSessionAsync(state.Rollout.Environments, stoppingToken);
+                    session = await simulator.OpenSessionAsync(state.Rollout.Environments, state.Rollout.StaggersEpisodes, stoppingToken);
                     state.Rollout.ResetEpisodes();
                 }
 

@@ -14,10 +14,16 @@ internal sealed class Rollout
     private readonly double[] _episodeReturns;
     private readonly float[] _states;
     private readonly List<double> _finished = [];
+    private readonly List<NStepWindow> _closed = [];
+    private readonly bool[] _cutEpisode;
+    private int _steps;
 
     public Rollout(A3cHyperparameters hyperparameters, int environments)
     {
         _buffers = Enumerable.Range(0, environments).Select(_ => new NStepBuffer(hyperparameters)).ToArray();
+        StaggersEpisodes = hyperparameters.StaggerEpisodes;
+        Capacity = hyperparameters.NSteps;
+        _cutEpisode = new bool[environments];
         _episodeReturns = new double[environments];
         _states = new float[environments * hyperparameters.ObservationSize];
         ObservationSize = hyperparameters.ObservationSize;
@@ -35,7 +41,13 @@ internal sealed class Rollout
     public int Environments => _buffers.Length;
 
     /// <summary>n: transitions per environment in a full rollout.</summary>
-    public int Capacity => _buffers[0].Capacity;
+    public int Capacity { get; }
+
+    /// <summary>
+    /// Episodes are staggered (<see cref="A3cHyperparameters.StaggerEpisodes"/>): each environment's window ends with its
+    /// own episode, and a rollout always lasts n steps; a session's first episodes are cut short by the simulator.
+    /// </summary>
+    public bool StaggersEpisodes { get; }
 
     /// <summary>The states the next actions are taken in (K x observation size).</summary>
     public ReadOnlySpan<float> States => _states;
@@ -48,10 +60,10 @@ internal sealed class Rollout
 
     public float[] Values { get; }
 
-    /// <summary>Transitions per environment collected so far.</summary>
-    public int Steps => _buffers[0].Count;
+    /// <summary>Steps of this rollout so far (transitions per environment).</summary>
+    public int Steps => _steps;
 
-    public bool IsFull => _buffers[0].IsFull;
+    public bool IsFull => _steps == Capacity;
 
     /// <summary>Sum of this rollout's rewards over all environments.</summary>
     public double RewardSum { get; private set; }
@@ -68,14 +80,30 @@ internal sealed class Rollout
         }
 
         _finished.Clear();
+        _closed.Clear();
+        _steps = 0;
         RewardSum = 0;
         session.Observations.CopyTo(_states);
     }
 
-    /// <summary>Forgets running episode returns (a new session starts new episodes).</summary>
-    public void ResetEpisodes() => Array.Clear(_episodeReturns);
+    /// <summary>
+    /// Forgets running episode returns (a new session starts new episodes); with staggered episodes, the session's first
+    /// episodes (all but the last environment's) are cut short and are not reported as whole episodes.
+    /// </summary>
+    public void ResetEpisodes()
+    {
+        Array.Clear(_episodeReturns);
+        for (var i = 0; i < _cutEpisode.Length; i++)
+        {
+            _cutEpisode[i] = StaggersEpisodes && i < _cutEpisode.Length - 1;
+        }
+    }
 
-    /// <summary>Records the step just taken with <see cref="Actions"/>; returns true when an episode ended.</summary>
+    /// <summary>
+    /// Records the step just taken with <see cref="Actions"/>; returns true when the rollout must stop there because an
+    /// episode ended (in lock step: all of them end together). With staggered episodes an environment whose episode
+    /// ended closes its window and starts a new one, and the rollout goes on.
+    /// </summary>
     public bool Record(SimulatorSession session)
     {
         var rewards = session.Rewards;
@@ -89,18 +117,29 @@ internal sealed class Rollout
             _episodeReturns[i] += rewards[i];
             if (truncated[i])
             {
-                _finished.Add(_episodeReturns[i]);
+                if (!_cutEpisode[i])
+                {
+                    _finished.Add(_episodeReturns[i]);
+                }
+
+                _cutEpisode[i] = false;
                 _episodeReturns[i] = 0;
                 episodeEnded = true;
+                if (StaggersEpisodes)
+                {
+                    _closed.Add(_buffers[i].ToWindow());
+                    _buffers[i].Clear();
+                }
             }
         }
 
+        _steps++;
         session.Observations.CopyTo(_states);
-        return episodeEnded;
+        return episodeEnded && !StaggersEpisodes;
     }
 
-    /// <summary>The windows to learn from, one per environment.</summary>
-    public NStepWindow[] ToWindows() => _buffers.Select(b => b.ToWindow()).ToArray();
+    /// <summary>The windows to learn from: one per environment, and with staggered episodes also those closed by an episode end.</summary>
+    public NStepWindow[] ToWindows() => [.. _closed, .. _buffers.Where(b => !b.IsEmpty).Select(b => b.ToWindow())];
 
     /// <summary>The statistics of the states of <paramref name="windows"/> (what an update learns from).</summary>
     public static ObservationStatistics StatisticsOf(IReadOnlyList<NStepWindow> windows)

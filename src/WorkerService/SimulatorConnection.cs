@@ -31,10 +31,11 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a session of <paramref name="environments"/> environments, starting (or, if it died, replacing) the
-    /// worker's own simulator process first. Each session gets new environment seeds.
+    /// Opens a session of <paramref name="environments"/> environments (their first episodes staggered when
+    /// <paramref name="staggerEpisodes"/>), starting (or, if it died, replacing) the worker's own simulator process
+    /// first. Each session gets new environment seeds.
     /// </summary>
-    public async Task<SimulatorSession> OpenSessionAsync(int environments, CancellationToken cancellationToken)
+    public async Task<SimulatorSession> OpenSessionAsync(int environments, bool staggerEpisodes, CancellationToken cancellationToken)
     {
         var channel = await EnsureChannelAsync(cancellationToken);
         var seed = unchecked((_options.EffectiveSeed * 7919) + _sessions++);
@@ -42,6 +43,7 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
             new Simulator.SimulatorClient(channel),
             environments,
             seed,
+            staggerEpisodes,
             TimeSpan.FromSeconds(_options.SimulatorTimeoutSeconds),
             cancellationToken);
     }

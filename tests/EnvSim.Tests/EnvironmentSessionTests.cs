@@ -92,4 +92,48 @@ public sealed class EnvironmentSessionTests
         "count above the limit" => Reset(MaxEnvironments + 1, 21),
         _ => throw new ArgumentOutOfRangeException(nameof(rejected), rejected, "Unknown case."),
     };
+
+    [Fact]
+    public void Step_StaggeredEpisodes_CutsEachFirstEpisodeAtItsShareOfTheTimeLimitThenRunsWholeEpisodes()
+    {
+        // K = 4: first episodes end after 250, 500, 750 and 1000 steps; then every episode lasts 1000 steps.
+        using var session = new EnvironmentSession(MaxEnvironments);
+        session.Handle(new SimulatorCommand { Reset = new ResetCommand { Count = Count, BaseSeed = 3, StaggerEpisodes = true } });
+        var ends = Enumerable.Range(0, Count).Select(_ => new List<long>()).ToArray();
+        var finals = 0;
+        var zero = new float[Count];
+
+        for (var n = 0; n < 2600; n++)
+        {
+            var reply = session.Handle(Step(zero));
+            for (var i = 0; i < Count; i++)
+            {
+                if (reply.Truncated[i])
+                {
+                    ends[i].Add(reply.Step);
+                }
+            }
+
+            finals += reply.FinalObservations.Count;
+        }
+
+        Assert.Equal([250L, 1250L, 2250L], ends[0]);
+        Assert.Equal([500L, 1500L, 2500L], ends[1]);
+        Assert.Equal([750L, 1750L], ends[2]);
+        Assert.Equal([1000L, 2000L], ends[3]);
+        Assert.Equal(10 * 5, finals); // a final observation for every ended episode
+    }
+
+    [Fact]
+    public void Step_NotStaggered_EveryEnvironmentEndsAtTheTimeLimitTogether()
+    {
+        using var session = new EnvironmentSession(MaxEnvironments);
+        session.Handle(Reset(Count, 3));
+        var zero = new float[Count];
+
+        var truncations = Enumerable.Range(0, 1000).Select(_ => session.Handle(Step(zero)).Truncated.Count(t => t)).ToArray();
+
+        Assert.Equal(Count, truncations[^1]);
+        Assert.All(truncations[..^1], t => Assert.Equal(0, t));
+    }
 }

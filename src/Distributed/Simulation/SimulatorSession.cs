@@ -79,7 +79,16 @@ public sealed class SimulatorSession : IAsyncDisposable
     /// </summary>
     /// <exception cref="RpcException">The simulator refused, failed, or did not answer in time.</exception>
     public static async Task<SimulatorSession> OpenAsync(
-        Simulator.SimulatorClient client, int count, int baseSeed, TimeSpan replyTimeout, CancellationToken cancellationToken)
+        Simulator.SimulatorClient client, int count, int baseSeed, TimeSpan replyTimeout, CancellationToken cancellationToken) =>
+        await OpenAsync(client, count, baseSeed, staggerEpisodes: false, replyTimeout, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(Simulator.SimulatorClient, int, int, TimeSpan, CancellationToken)"/>, with the first
+    /// episodes staggered when <paramref name="staggerEpisodes"/> (<see cref="ResetCommand.StaggerEpisodes"/>).
+    /// </summary>
+    /// <exception cref="RpcException">The simulator refused, failed, or did not answer in time.</exception>
+    public static async Task<SimulatorSession> OpenAsync(
+        Simulator.SimulatorClient client, int count, int baseSeed, bool staggerEpisodes, TimeSpan replyTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -96,7 +105,7 @@ public sealed class SimulatorSession : IAsyncDisposable
         var session = new SimulatorSession(client.Run(cancellationToken: CancellationToken.None), count, description, replyTimeout);
         try
         {
-            await session.ResetAsync(baseSeed, cancellationToken);
+            await session.ResetAsync(baseSeed, staggerEpisodes, cancellationToken);
             return session;
         }
         catch
@@ -151,12 +160,22 @@ public sealed class SimulatorSession : IAsyncDisposable
     /// Resets all K environments, now seeded from <paramref name="baseSeed"/>, and waits for their first observations.
     /// </summary>
     /// <exception cref="RpcException">The simulator refused, failed, or did not answer in time.</exception>
-    public async Task ResetAsync(int baseSeed, CancellationToken cancellationToken)
+    public Task ResetAsync(int baseSeed, CancellationToken cancellationToken) => ResetAsync(baseSeed, staggerEpisodes: false, cancellationToken);
+
+    /// <summary>
+    /// Resets all K environments, now seeded from <paramref name="baseSeed"/>, their first episodes staggered when
+    /// <paramref name="staggerEpisodes"/>, and waits for their first observations.
+    /// </summary>
+    /// <exception cref="RpcException">The simulator refused, failed, or did not answer in time.</exception>
+    public async Task ResetAsync(int baseSeed, bool staggerEpisodes, CancellationToken cancellationToken)
     {
         EnterCall();
         try
         {
-            var command = new SimulatorCommand { Reset = new ResetCommand { Count = Count, BaseSeed = baseSeed } };
+            var command = new SimulatorCommand
+            {
+                Reset = new ResetCommand { Count = Count, BaseSeed = baseSeed, StaggerEpisodes = staggerEpisodes },
+            };
             Accept(await ExchangeAsync(command, cancellationToken), isStep: false);
         }
         finally

@@ -26,6 +26,7 @@ public sealed class EnvironmentSession(int maxEnvironments) : IDisposable
     private float[] _rewardValues = [];
     private bool[] _truncated = [];
     private float[] _observationValues = [];
+    private int[] _firstEpisodeSteps = [];
     private long _steps;
 
     /// <summary>K, the environments of the session; 0 before the first reset.</summary>
@@ -84,6 +85,8 @@ public sealed class EnvironmentSession(int maxEnvironments) : IDisposable
         _environments?.Dispose();
         _environments = fresh;
         EnsureBuffers(count);
+        _firstEpisodeSteps = [.. Enumerable.Range(0, count).Select(i =>
+            command.StaggerEpisodes ? EpisodeStagger.FirstEpisodeSteps(i, count) : SwingUpConstants.MaxEpisodeSteps)];
 
         ClearReply();
         AddObservations(fresh);
@@ -108,8 +111,11 @@ public sealed class EnvironmentSession(int maxEnvironments) : IDisposable
             environments.Step(_actions, _rewards, _truncated);
             for (var i = 0; i < _truncated.Length; i++)
             {
+                // A staggered first episode ends early, as a truncation; later ones last the time limit.
+                _truncated[i] |= environments.GetElapsedSteps(i) == _firstEpisodeSteps[i];
                 if (_truncated[i])
                 {
+                    _firstEpisodeSteps[i] = SwingUpConstants.MaxEpisodeSteps;
                     AddFinalObservation(environments.GetObservation(i));
                     environments.Reset(i);
                 }

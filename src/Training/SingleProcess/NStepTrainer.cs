@@ -213,7 +213,7 @@ public sealed class NStepTrainer
 
                     for (var i = 0; i < k; i++)
                     {
-                        firstEpisodeSteps[i] = staggered ? (int)((long)(i + 1) * SwingUpConstants.MaxEpisodeSteps / k) : SwingUpConstants.MaxEpisodeSteps;
+                        firstEpisodeSteps[i] = staggered ? EpisodeStagger.FirstEpisodeSteps(i, k) : SwingUpConstants.MaxEpisodeSteps;
                     }
 
                     pending.Clear();
