@@ -134,6 +134,43 @@ public sealed class NStepTrainerTests : IDisposable
         Assert.True(File.Exists(folder.Checkpoint));
     }
 
+    [Fact]
+    public void Run_KEnvironmentsStaggered_UpdatesEveryNStepsAndRecordsOnlyWholeEpisodes()
+    {
+        // K = 4, n = 8, 2,400 lock-step rounds (9,600 steps): first episodes cut at 250/500/750/1000 steps, then whole
+        // 1000-step episodes: environment 0 ends whole ones at 1250 and 2250, 1 at 1500, 2 at 1750, 3 at 1000 and 2000.
+        var folder = new RunFolder(Path.Combine(_root, "staggered"));
+        var hyperparameters = new A3cHyperparameters { Environments = 4, StaggerEpisodes = true, HiddenSizes = [16] };
+
+        var summary = new NStepTrainer(
+                hyperparameters, new TrainingOptions { MaxEnvSteps = 9600, MaxDuration = null },
+                new EvaluationOptions { EveryEnvSteps = 100_000, Episodes = 1, MaxShare = 1 }, folder)
+            .Run(observer: null, resume: false, CancellationToken.None);
+
+        Assert.Equal(9600, summary.EnvSteps);
+        Assert.Equal(2400 / 8, summary.Updates); // every n steps, whatever episode ends fall inside
+        Assert.Equal(6, summary.Episodes);
+        Assert.Equal(
+            [1000L * 4, 1250L * 4, 1500L * 4, 1750L * 4, 2000L * 4, 2250L * 4],
+            MetricsHistory.Read(folder.MetricsCsv).Episodes.Select(e => e.EnvSteps));
+    }
+
+    [Fact]
+    public void Run_KEnvironmentsInLockStep_EveryEpisodeEndsTogether()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "lockstep"));
+        var hyperparameters = new A3cHyperparameters { Environments = 4, HiddenSizes = [16] };
+
+        var summary = new NStepTrainer(
+                hyperparameters, new TrainingOptions { MaxEnvSteps = 8000, MaxDuration = null },
+                new EvaluationOptions { EveryEnvSteps = 100_000, Episodes = 1, MaxShare = 1 }, folder)
+            .Run(observer: null, resume: false, CancellationToken.None);
+
+        Assert.Equal(8, summary.Episodes);
+        Assert.Equal(2 * 125, summary.Updates);
+        Assert.Equal([4000L, 4000, 4000, 4000, 8000, 8000, 8000, 8000], MetricsHistory.Read(folder.MetricsCsv).Episodes.Select(e => e.EnvSteps));
+    }
+
     private sealed class ThrowingObserver : ITrainingObserver
     {
         public void OnEpisode(TrainingEpisode episode)
