@@ -129,6 +129,13 @@ public sealed class A3cHyperparameters : IValidatableObject
     /// <summary>How the standard deviation is made. Seed: <see cref="PolicyStdKind.SoftplusHead"/>.</summary>
     public PolicyStdKind PolicyStd { get; set; } = PolicyStdKind.SoftplusHead;
 
+    /// <summary>
+    /// Weigh a sample that the environment clips by the probability of its whole clipped tail instead of its density
+    /// (<see cref="GaussianPolicy.ClippedLogProbability"/>: the clipped action policy gradient). Seed: the density of the
+    /// unclipped sample (+ <see cref="LogProbEpsilon"/>).
+    /// </summary>
+    public bool ClippedActionLogProbability { get; set; }
+
     /// <summary>Initial log σ of <see cref="PolicyStdKind.StateIndependent"/> (0: σ = 1).</summary>
     [Range(-20.0, 5.0)]
     public double InitialLogStd { get; set; }

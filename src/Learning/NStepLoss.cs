@@ -238,7 +238,9 @@ public static class NStepLoss
             criticCoefficient = hyperparameters.CriticLossCoefficient, reduce = -reduction;
         var error = returns.sub(output.Value);
         var criticLoss = error.mul(error).mul(half).sum();
-        var logProb = GaussianPolicy.LogProbability(actions, output.Mu, output.Std, hyperparameters.LogProbEpsilon);
+        var logProb = hyperparameters.ClippedActionLogProbability
+            ? GaussianPolicy.ClippedLogProbability(actions, output.Mu, output.Std, hyperparameters.ActionLow, hyperparameters.ActionHigh)
+            : GaussianPolicy.LogProbability(actions, output.Mu, output.Std, hyperparameters.LogProbEpsilon);
         var entropy = GaussianPolicy.Entropy(output.Std);
         var actorLoss = logProb.mul(advantages).sum().add(entropy.sum(), entropyCoefficient).mul(reduce);
         var total = actorLoss.add(criticLoss, criticCoefficient);

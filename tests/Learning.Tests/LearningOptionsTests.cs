@@ -359,4 +359,72 @@ public sealed class LearningOptionsTests
 
         Assert.Equal(7.5e-4, learner.Optimizer.LearningRate, 12);
     }
+
+    [Theory]
+    [InlineData(0.0, -0.69314718055994531)]
+    [InlineData(-1.0, -1.8410216450092636)]
+    [InlineData(2.0, -0.023012909328963493)]
+    [InlineData(-40.0, -804.60844201377)]
+    [InlineData(9.0, -1.1285884059538405e-19)]
+    public void LogNormalCdf_AnyArgument_IsLogPhiWithAFiniteGradient(double x, double expected)
+    {
+        using var scope = NewDisposeScope();
+        var input = tensor(new[] { x }, ScalarType.Float64).requires_grad_();
+
+        var value = GaussianPolicy.LogNormalCdf(input);
+        value.sum().backward();
+
+        Assert.Equal(expected, value.item<double>(), Math.Max(1e-12, Math.Abs(expected) * 1e-10));
+        Assert.True(double.IsFinite(input.grad!.item<double>()));
+    }
+
+    [Fact]
+    public void ClippedLogProbability_SamplesInsideAndBeyondTheBounds_AreTheDensityOrTheTailsLogProbability()
+    {
+        using var scope = NewDisposeScope();
+        var actions = tensor(new[] { 0.2, 1.7, -3.0 }, [3, 1], ScalarType.Float64);
+        var mu = tensor(new[] { 0.1, 1.2, 0.5 }, [3, 1], ScalarType.Float64);
+        var std = tensor(new[] { 0.5, 0.4, 2.0 }, [3, 1], ScalarType.Float64);
+
+        var logProb = GaussianPolicy.ClippedLogProbability(actions, mu, std, -1.0, 1.0).data<double>().ToArray();
+
+        Assert.Equal((-0.5 * Math.Pow((0.2 - 0.1) / 0.5, 2)) - Math.Log(0.5) - (0.5 * Math.Log(2 * Math.PI)), logProb[0], 12);
+        Assert.Equal(Math.Log(Phi((1.2 - 1.0) / 0.4)), logProb[1], 10); // P(sample >= 1)
+        Assert.Equal(Math.Log(Phi((-1.0 - 0.5) / 2.0)), logProb[2], 10); // P(sample <= -1)
+    }
+
+    [Fact]
+    public void ClippedLogProbability_MeanFarBeyondTheBound_NoLongerPushesItOut()
+    {
+        // With the density, a sample beyond the bound with a positive advantage pulls mu towards it without end; with the
+        // clipped tail's probability, the pull fades as the tail's mass nears one.
+        using var scope = NewDisposeScope();
+        var mu = tensor(new[] { 4.0 }, [1, 1], ScalarType.Float64).requires_grad_();
+        var std = tensor(new[] { 0.5 }, [1, 1], ScalarType.Float64);
+        var sample = tensor(new[] { 4.5 }, [1, 1], ScalarType.Float64);
+
+        GaussianPolicy.ClippedLogProbability(sample, mu, std, -1, 1).sum().backward();
+        var clippedPull = mu.grad!.item<double>();
+        mu.grad!.zero_();
+        GaussianPolicy.LogProbability(sample, mu, std, 0).sum().backward();
+        var densityPull = mu.grad!.item<double>();
+
+        Assert.Equal(2.0, densityPull, 9); // (a - mu) / sigma^2
+        Assert.InRange(clippedPull, 1e-9, 1e-7); // phi(6) / Phi(6) / sigma = 1.2e-8
+    }
+
+    private static double Phi(double x) => 0.5 * (1 + Erf(x / Math.Sqrt(2)));
+
+    /// <summary>erf by its Taylor series (enough terms for |x| &lt; 3).</summary>
+    private static double Erf(double x)
+    {
+        double sum = 0, term = x;
+        for (var n = 0; n < 200; n++)
+        {
+            sum += term / ((2 * n) + 1);
+            term *= -x * x / (n + 1);
+        }
+
+        return 2 / Math.Sqrt(Math.PI) * sum;
+    }
 }
