@@ -1,3 +1,4 @@
+using A3cGrpc.Learning;
 using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.Cli.Tests;
@@ -14,7 +15,7 @@ public sealed class TrainCommandTests : IDisposable
         var run = Path.Combine(_folder, "run");
 
         var (exitCode, output, error) = await CliRunner.RunAsync(
-            "train", "--workers", "0", "--n-steps", "4", "--seed", "3", "--max-steps", "2000", "--eval-every", "1000", "--eval-episodes", "2", "--run-dir", run);
+            "train", "--workers", "0", "--preset", "seed", "--n-steps", "4", "--seed", "3", "--max-steps", "2000", "--eval-every", "1000", "--eval-episodes", "2", "--run-dir", run);
 
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, error);
@@ -87,7 +88,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         var run = Path.Combine(_folder, "run");
         await CliRunner.RunAsync(
-            "train", "--workers", "0", "--n-steps", "2", "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
+            "train", "--workers", "0", "--preset", "seed", "--n-steps", "2", "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
 
         // --n-steps on the resuming command line is ignored: the run's config.json wins.
         var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--resume", run, "--n-steps", "16", "--max-steps", "2000");
@@ -98,6 +99,38 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, summary.Hyperparameters.NSteps);
         Assert.Equal(2000, summary.EnvSteps);
         Assert.Equal(2, summary.Episodes);
+    }
+
+    [Fact]
+    public async Task Train_PresetWithOverrides_RecordsEveryResolvedValueAndResumeKeepsThem()
+    {
+        var run = Path.Combine(_folder, "preset");
+        var (firstExit, _, firstError) = await CliRunner.RunAsync(
+            "train", "--workers", "0", "--preset", "default", "--set", "GaeLambda=0.9", "--set", "HiddenSizes=32,16", "--envs", "2",
+            "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
+        var recorded = RunSettings.Load(Path.Combine(run, "config.json")).Hyperparameters;
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "train", "--workers", "0", "--resume", run, "--preset", "seed", "--set", "GaeLambda=0.5", "--max-steps", "2000");
+
+        Assert.True(firstExit == 0, firstError);
+        Assert.True(exitCode == 0, error);
+        var expected = HyperparameterPresets.Create(HyperparameterPresets.DefaultName);
+        Assert.Equal(("default", 0.9, 2), (recorded.Preset, recorded.GaeLambda, recorded.Environments));
+        Assert.Equal([32, 16], recorded.HiddenSizes!);
+        Assert.Equal(expected.Gamma, recorded.Gamma); // the preset's own values, recorded too
+        var resumed = RunSummary.Load(Path.Combine(run, "summary.json"));
+        Assert.Equal(("default", 0.9, 2000L), (resumed.Hyperparameters.Preset, resumed.Hyperparameters.GaeLambda, resumed.EnvSteps));
+    }
+
+    [Fact]
+    public async Task Train_UnknownSetting_ExitsWithClearError()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("train", "--workers", "0", "--set", "Lambda=0.9", "--run-dir", Path.Combine(_folder, "bad"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'Lambda' is not a hyper-parameter", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "bad")));
     }
 
     [Fact]
