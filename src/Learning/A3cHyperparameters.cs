@@ -136,6 +136,13 @@ public sealed class A3cHyperparameters : IValidatableObject
     /// </summary>
     public bool ClippedActionLogProbability { get; set; }
 
+    /// <summary>
+    /// Weight of a penalty on a mean outside the action bounds, <c>c · (relu(μ − high)² + relu(low − μ)²)</c> per transition:
+    /// an unsquashed mean whose samples all clip to one bound gets no other signal to come back. 0: none (the seed).
+    /// </summary>
+    [Range(0.0, 1e6)]
+    public double MeanBoundPenalty { get; set; }
+
     /// <summary>Initial log σ of <see cref="PolicyStdKind.StateIndependent"/> (0: σ = 1).</summary>
     [Range(-20.0, 5.0)]
     public double InitialLogStd { get; set; }

@@ -235,7 +235,7 @@ public static class NStepLoss
         // Sums (the seed), or means over the update's transitions.
         var reduction = hyperparameters.LossReduction == LossReduction.Mean ? 1.0 / n : 1.0;
         using Scalar half = 0.5 * reduction, entropyCoefficient = hyperparameters.EntropyCoefficient,
-            criticCoefficient = hyperparameters.CriticLossCoefficient, reduce = -reduction;
+            criticCoefficient = hyperparameters.CriticLossCoefficient, reduce = -reduction, one = 1.0;
         var error = returns.sub(output.Value);
         var criticLoss = error.mul(error).mul(half).sum();
         var logProb = hyperparameters.ClippedActionLogProbability
@@ -244,6 +244,14 @@ public static class NStepLoss
         var entropy = GaussianPolicy.Entropy(output.Std);
         var actorLoss = logProb.mul(advantages).sum().add(entropy.sum(), entropyCoefficient).mul(reduce);
         var total = actorLoss.add(criticLoss, criticCoefficient);
+        if (hyperparameters.MeanBoundPenalty > 0)
+        {
+            // A pull back into the action bounds for an unsquashed mean that left them: c * relu(mu - high)^2 + c * relu(low - mu)^2.
+            using Scalar high = hyperparameters.ActionHigh, low = hyperparameters.ActionLow, penalty = hyperparameters.MeanBoundPenalty * reduction;
+            var over = output.Mu.sub(high).relu();
+            var under = output.Mu.neg().add(low, one).relu();
+            total = total.add(over.mul(over).add(under.mul(under), one).sum(), penalty);
+        }
 
         var statistics = new LossStatistics(
             Steps: n,

@@ -96,6 +96,30 @@ public sealed class LearningOptionsTests
     }
 
     [Fact]
+    public void Compute_MeanBoundPenalty_AddsCTimesTheSquaredExcessOfTheMeanOverTheBounds()
+    {
+        var with = Default(h => h.MeanBoundPenalty = 2.0);
+        var without = Default();
+        using var model = ActorCritic.Create(with, seed: 3, ScalarType.Float64);
+        var bias = model.named_parameters().Single(p => p.name == "mu.bias").parameter;
+        using (no_grad())
+        {
+            bias.fill_(1.5); // every mean about 1.5: 0.5 beyond the upper bound
+        }
+
+        var window = TestSupport.RandomWindow(8, seed: 4);
+        using var scope = NewDisposeScope();
+        var mu = Heads(model, window.States).Mu;
+
+        var penalized = NStepLoss.Compute(model, window, with).Statistics.TotalLoss;
+        var plain = NStepLoss.Compute(model, window, without).Statistics.TotalLoss;
+
+        var expected = 2.0 * mu.Select(m => Math.Pow(Math.Max(m - 1, 0), 2) + Math.Pow(Math.Max(-1 - m, 0), 2)).Average();
+        Assert.True(expected > 0.1);
+        Assert.Equal(expected, penalized - plain, 9);
+    }
+
+    [Fact]
     public void Compute_MeanReduction_IsTheSumDividedByTheTransitionsAndSoIsItsGradient()
     {
         var mean = Default();
