@@ -107,12 +107,24 @@ public sealed class A3cHyperparameters : IValidatableObject
     /// </summary>
     public string Preset { get; set; } = HyperparameterPresets.SeedName;
 
+    /// <summary>The seed's count of environments in the single process.</summary>
+    public const int SingleProcessEnvironments = 1;
+
+    /// <summary>The distributed system's count of environments per worker before presets existed.</summary>
+    public const int WorkerEnvironments = 16;
+
     /// <summary>
     /// Environments stepped in lock step by one learner (a worker, or the single-process trainer): each update
-    /// learns from K windows of up to n transitions. Seed: one environment per process.
+    /// learns from K windows of up to n transitions. Null (the seed): each mode's own count,
+    /// <see cref="SingleProcessEnvironments"/> in the single process and <see cref="WorkerEnvironments"/> per worker,
+    /// as before presets existed.
     /// </summary>
     [Range(1, 4096)]
-    public int Environments { get; set; } = 1;
+    public int? Environments { get; set; }
+
+    /// <summary>The environments one learner steps: <see cref="Environments"/>, or its mode's own count when null.</summary>
+    public int EnvironmentsPerLearner(bool distributed) =>
+        Environments ?? (distributed ? WorkerEnvironments : SingleProcessEnvironments);
 
     /// <summary>
     /// Spread the K environments' episodes over the episode's length: the first episode of environment i of a session is

@@ -58,7 +58,7 @@ internal sealed partial class A3cWorker(
         var hyperparameters = HyperparameterWire.FromDescription(description);
         using var learner = new GradientWorker(hyperparameters, _options.EffectiveSeed);
         using var policy = new ActorCriticPolicy(learner.Model, _options.EffectiveSeed);
-        var environments = _options.Environments ?? hyperparameters.Environments;
+        var environments = _options.Environments ?? hyperparameters.EnvironmentsPerLearner(distributed: true);
         var state = new WorkerState(learner, hyperparameters, new Rollout(hyperparameters, environments));
         LogStarting(_workerId, description.Version, hyperparameters.Preset, hyperparameters.NSteps, environments);
 

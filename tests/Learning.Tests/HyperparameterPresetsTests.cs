@@ -18,7 +18,9 @@ public sealed class HyperparameterPresetsTests
         Assert.Equal("seed", seed.Preset);
         Assert.Equal(PolicyMeanKind.ClampedTanh, seed.PolicyMean);
         Assert.Equal(1.0, seed.GaeLambda);
-        Assert.Equal(1, seed.Environments);
+        Assert.Null(seed.Environments);
+        Assert.Equal(1, seed.EnvironmentsPerLearner(distributed: false));
+        Assert.Equal(16, seed.EnvironmentsPerLearner(distributed: true));
     }
 
     [Theory]

@@ -99,7 +99,7 @@ public sealed class LearningOptionsTests
     public void Compute_MeanBoundPenalty_AddsCTimesTheSquaredExcessOfTheMeanOverTheBounds()
     {
         var with = Default(h => h.MeanBoundPenalty = 2.0);
-        var without = Default();
+        var without = Default(h => h.MeanBoundPenalty = 0.0);
         using var model = ActorCritic.Create(with, seed: 3, ScalarType.Float64);
         var bias = model.named_parameters().Single(p => p.name == "mu.bias").parameter;
         using (no_grad())

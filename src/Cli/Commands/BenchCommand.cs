@@ -293,7 +293,7 @@ internal static class BenchCommand
         var environments = new Option<int>("--envs-per-worker")
         {
             Description = "Environments per worker in the whole-system runs.",
-            DefaultValueFactory = _ => HyperparameterPresets.Create(HyperparameterPresets.DefaultName).Environments,
+            DefaultValueFactory = _ => HyperparameterPresets.Create(HyperparameterPresets.DefaultName).EnvironmentsPerLearner(distributed: true),
         };
         calls.Validators.Add(r =>
         {

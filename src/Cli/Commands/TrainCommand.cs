@@ -50,6 +50,11 @@ internal static class TrainCommand
             Description = "Full 1000-step episodes per evaluation, on environments with their own seeds.",
             DefaultValueFactory = _ => evaluationDefaults.Episodes,
         };
+        var evalMaxShare = new Option<double>("--eval-max-share")
+        {
+            Description = "The largest share of wall-clock time evaluations may take (they are spaced out to keep within it; 1 = every --eval-every steps whatever it costs).",
+            DefaultValueFactory = _ => evaluationDefaults.MaxShare,
+        };
         var runDir = new Option<string?>("--run-dir")
         {
             Description = "A new folder for config.json, metrics.csv, learning-curve.png, checkpoint.a3c, summary.json (default: runs/<time>-n<N>-s<seed>). A folder that already holds a run is refused: use --resume.",
@@ -78,6 +83,13 @@ internal static class TrainCommand
                 r.AddError("--workers must be between 0 and 64.");
             }
         });
+        evalMaxShare.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is var share && (!double.IsFinite(share) || share < 0.001 || share > 1))
+            {
+                r.AddError("--eval-max-share must be between 0.001 and 1.");
+            }
+        });
         maxMinutes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is { } m && (!double.IsFinite(m) || m < 0))
@@ -87,7 +99,7 @@ internal static class TrainCommand
         });
         var command = new Command("train", "Train A3C: a parameter server and workers with their own simulators as local processes (or one process with --workers 0), evaluating as it goes.")
         {
-            seed, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, workers, runDir, resume,
+            seed, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, evalMaxShare, workers, runDir, resume,
         };
         foreach (var option in hyperparameters.All)
         {
@@ -116,7 +128,7 @@ internal static class TrainCommand
             var workerCount = parse.GetValue(workers);
             var hyper = settings.Hyperparameters;
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-                $"Training preset {hyper.Preset}: n = {hyper.NSteps}, {hyper.Environments} environments per learner, lr = {hyper.EffectiveLearningRate}, seed {settings.Seed}, {(workerCount == 0 ? "one process" : $"{workerCount} workers")}; run folder [blue]{folder.Path}[/]");
+                $"Training preset {hyper.Preset}: n = {hyper.NSteps}, {hyper.EnvironmentsPerLearner(workerCount > 0)} environments per learner, lr = {hyper.EffectiveLearningRate}, seed {settings.Seed}, {(workerCount == 0 ? "one process" : $"{workerCount} workers")}; run folder [blue]{folder.Path}[/]");
             if (workerCount == 0)
             {
                 var trainer = new NStepTrainer(settings.Hyperparameters, training, settings.Evaluation, folder);
@@ -189,6 +201,7 @@ internal static class TrainCommand
                     {
                         EveryEnvSteps = parse.GetValue(evalEvery),
                         Episodes = parse.GetValue(evalEpisodes),
+                        MaxShare = parse.GetValue(evalMaxShare),
                     });
             }
 

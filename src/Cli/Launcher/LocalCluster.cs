@@ -154,7 +154,7 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
             ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), Path.Combine(telemetry, $"{id}.spans.jsonl")),
         ];
         var worker = ChildProcess.Start(id, workerProgram, arguments, TokenEnvironment(), LogFile(folder, id));
-        observer.OnMessage($"{id}: process {worker.ProcessId}, {settings.Run.Hyperparameters.Environments} environments");
+        observer.OnMessage($"{id}: process {worker.ProcessId}, {settings.Run.Hyperparameters.EnvironmentsPerLearner(distributed: true)} environments");
         return worker;
     }
 
@@ -176,6 +176,7 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
 
         yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.EveryEnvSteps), run.Evaluation.EveryEnvSteps);
         yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.Episodes), run.Evaluation.Episodes);
+        yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.MaxShare), run.Evaluation.MaxShare);
         yield return ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), Path.Combine(folder.Path, "telemetry", "parameter-server.spans.jsonl"));
     }
 

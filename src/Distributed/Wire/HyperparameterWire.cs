@@ -17,7 +17,7 @@ public static class HyperparameterWire
         {
             Preset = hyperparameters.Preset,
             NSteps = hyperparameters.NSteps,
-            Environments = hyperparameters.Environments,
+            Environments = hyperparameters.Environments ?? 0,
             StaggerEpisodes = hyperparameters.StaggerEpisodes,
             ClippedActionLogProbability = hyperparameters.ClippedActionLogProbability,
             MeanBoundPenalty = hyperparameters.MeanBoundPenalty,
@@ -64,7 +64,7 @@ public static class HyperparameterWire
         {
             Preset = proto.Preset,
             NSteps = proto.NSteps,
-            Environments = proto.Environments,
+            Environments = proto.Environments == 0 ? null : proto.Environments,
             StaggerEpisodes = proto.StaggerEpisodes,
             ClippedActionLogProbability = proto.ClippedActionLogProbability,
             MeanBoundPenalty = proto.MeanBoundPenalty,

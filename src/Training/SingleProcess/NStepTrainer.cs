@@ -82,7 +82,7 @@ public sealed class NStepTrainer
         };
 
         using var metrics = new MetricsCsvWriter(_folder.MetricsCsv);
-        var k = _hyper.Environments;
+        var k = _hyper.EnvironmentsPerLearner(distributed: false);
         var windows = new NStepBuffer[k];
         for (var i = 0; i < k; i++)
         {

@@ -130,7 +130,7 @@ internal static class ConfigurationChecks
 
             var workerOptions = Bind<WorkerOptions>(manifest, worker);
             var simulatorOptions = Bind<SimulatorOptions>(manifest, envsim);
-            var environments = workerOptions?.Environments ?? serverHyperparameters?.Environments;
+            var environments = workerOptions?.Environments ?? serverHyperparameters?.EnvironmentsPerLearner(distributed: true);
             if (environments is not null && simulatorOptions is not null && environments > simulatorOptions.MaxEnvironments)
             {
                 var source = workerOptions?.Environments is null ? "the server's A3c:Environments" : "Worker:Environments";
