@@ -190,15 +190,6 @@ public sealed class A3cHyperparameters : IValidatableObject
     [Range(0.0, 1.0)]
     public double GaeLambda { get; set; } = 1.0;
 
-    /// <summary>Rewards are multiplied by this before any return is formed (values are learned in these units). Seed: 1.</summary>
-    [Range(1e-6, 1e6)]
-    public double RewardScale { get; set; } = 1.0;
-
-    /// <summary>
-    /// Normalise each update's advantages (over all its transitions) to zero mean and unit standard deviation
-    /// before they weight the log-probabilities. Seed: no.
-    /// </summary>
-    public bool NormalizeAdvantages { get; set; }
 
     /// <summary>
     /// Normalise observations with running statistics of every observation trained on (mean and variance, merged

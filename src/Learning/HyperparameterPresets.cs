@@ -64,7 +64,6 @@ public static class HyperparameterPresets
         LogProbEpsilon = 0.0,
         MeanBoundPenalty = 1.0,
         NormalizeObservations = true,
-        NormalizeAdvantages = false,
         LossReduction = LossReduction.Mean,
         MaxGradientNorm = 0.5,
     };

@@ -185,7 +185,7 @@ public static class NStepLoss
             var rewards = new double[n];
             for (var i = 0; i < n; i++)
             {
-                rewards[i] = window.Rewards[i] * hyperparameters.RewardScale;
+                rewards[i] = window.Rewards[i];
                 rewardSum += window.Rewards[i];
             }
 
@@ -229,8 +229,7 @@ public static class NStepLoss
         var n = values.Length;
         var dtype = output.Value.dtype;
         var returns = TensorData.FromSpan(returnsArray, [n, 1], dtype);
-        var weights = hyperparameters.NormalizeAdvantages ? Normalized(advantagesArray) : advantagesArray;
-        var advantages = TensorData.FromSpan(weights, [n], dtype);
+        var advantages = TensorData.FromSpan(advantagesArray, [n], dtype);
 
         // Sums (the seed), or means over the update's transitions.
         var reduction = hyperparameters.LossReduction == LossReduction.Mean ? 1.0 / n : 1.0;
@@ -269,28 +268,6 @@ public static class NStepLoss
 
         return new NStepLossResult(total, statistics);
     }
-
-    /// <summary>(a - mean) / (std + 1e-8) over all of an update's advantages (std with Bessel's correction; 0 for one value).</summary>
-    internal static double[] Normalized(double[] advantages)
-    {
-        var n = advantages.Length;
-        var mean = advantages.Average();
-        var squares = 0.0;
-        foreach (var a in advantages)
-        {
-            squares += (a - mean) * (a - mean);
-        }
-
-        var std = n > 1 ? Math.Sqrt(squares / (n - 1)) : 0.0;
-        var normalized = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            normalized[i] = (advantages[i] - mean) / (std + 1e-8);
-        }
-
-        return normalized;
-    }
-
     /// <summary>Targets from V(s_i) (given) and a no-gradient value forward over the next states.</summary>
     private static NStepTargets Targets(ActorCritic model, NStepWindow window, double[] values, A3cHyperparameters hyperparameters)
     {
@@ -301,10 +278,9 @@ public static class NStepLoss
         var nextValues = new double[n];
         TensorData.CopyTo(model.ValueOf(nextStates), nextValues);
         var rewards = new double[n];
-        var windowRewards = window.Rewards;
         for (var i = 0; i < n; i++)
         {
-            rewards[i] = windowRewards[i] * hyperparameters.RewardScale;
+            rewards[i] = window.Rewards[i];
         }
 
         return NStepTargets.Compute(rewards, values, nextValues, nextValues[n - 1], hyperparameters.Gamma, hyperparameters.GaeLambda);

@@ -43,7 +43,7 @@ public sealed class NStepTargets
     /// λ = 1 gives the seed's accumulated TD errors exactly (the same operations), and the critic's targets are then
     /// the seed's n-step returns; for λ &lt; 1 the critic's targets are the λ-returns <c>A_i + V(s_i)</c>.
     /// </summary>
-    /// <param name="rewards">r_i, n values (already scaled, if the rewards are scaled).</param>
+    /// <param name="rewards">r_i, n values.</param>
     /// <param name="values">V(s_i), n values.</param>
     /// <param name="nextValues">V(s'_i), n values.</param>
     /// <param name="bootstrapValue">Starting R: the seed uses V(s'_last) (the environment never terminates).</param>

@@ -80,6 +80,7 @@ internal static class LearningBenchmark
         TimeSpan budget,
         long? maxSteps,
         string runDirectory,
+        bool stopWhenSolved,
         ILocalClusterObserver observer,
         CancellationToken cancellationToken)
     {
@@ -91,7 +92,7 @@ internal static class LearningBenchmark
         {
             var trainer = new NStepTrainer(
                 hyperparameters,
-                new TrainingOptions { Seed = seed, MaxDuration = budget, MaxEnvSteps = maxSteps, StopWhenSolved = false },
+                new TrainingOptions { Seed = seed, MaxDuration = budget, MaxEnvSteps = maxSteps, StopWhenSolved = stopWhenSolved },
                 evaluation,
                 folder);
             await Task.Run(() => trainer.Run(null, resume: false, cancellationToken), CancellationToken.None);
@@ -100,7 +101,7 @@ internal static class LearningBenchmark
         {
             var recording = new StalenessRecorder(observer, staleness);
             var cluster = new LocalCluster(
-                new LocalClusterSettings(settings, folder.Path, workers, maxSteps, budget.TotalSeconds, StopWhenSolved: false), recording);
+                new LocalClusterSettings(settings, folder.Path, workers, maxSteps, budget.TotalSeconds, stopWhenSolved), recording);
             await cluster.RunAsync(cancellationToken);
         }
 

@@ -92,7 +92,7 @@ internal static class BenchCommand
         };
         var minutes = new Option<double>("--minutes")
         {
-            Description = "Wall-clock budget of each seed, in minutes (training does not stop when solved).",
+            Description = "Wall-clock budget of each seed, in minutes (training does not stop when solved, unless --stop-when-solved).",
             DefaultValueFactory = _ => 15,
         };
         var maxSteps = new Option<long?>("--max-steps")
@@ -134,9 +134,13 @@ internal static class BenchCommand
                 r.AddError("--minutes must be positive (at most a day).");
             }
         });
+        var stopWhenSolved = new Option<bool>("--stop-when-solved")
+        {
+            Description = "End each seed at its first evaluation mean ≥ 800, as a3c train does (for ablations that measure the time to solve; a late collapse no longer shows).",
+        };
         var command = new Command("learning", "Run S seeds of the real system (as a3c train does) one after another under one budget each; write per-seed and median times to evaluation means of 400, 800 and 870 as JSON, and every curve as a PNG.")
         {
-            output, seeds, firstSeed, workers, minutes, maxSteps, evalEvery, runsRoot, label,
+            output, seeds, firstSeed, workers, minutes, maxSteps, stopWhenSolved, evalEvery, runsRoot, label,
         };
         foreach (var option in hyperparameters.All)
         {
@@ -172,7 +176,7 @@ internal static class BenchCommand
                 await writer.WriteLineAsync($"[{name}] seed {seed}: {runDirectory}");
                 var outcome = await LearningBenchmark.RunSeedAsync(
                     hyper, evaluation, seed, workerCount, TimeSpan.FromMinutes(parse.GetValue(minutes)), parse.GetValue(maxSteps), runDirectory,
-                    new QuietObserver(), cancellationToken);
+                    parse.GetValue(stopWhenSolved), new QuietObserver(), cancellationToken);
                 outcomes.Add(outcome);
                 await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"[{name}] seed {seed}: {outcome.EnvSteps:N0} steps in {outcome.WallSeconds:F0} s; 800 at {Describe(outcome.Milestones[1])}, best {outcome.Best?.Mean:F1}, final {outcome.Final?.Mean:F1}, best confirmed {outcome.BestPolicy?.Confirmation?.Mean:F1}"));
@@ -192,6 +196,7 @@ internal static class BenchCommand
                 Workers = workerCount,
                 BudgetMinutesPerSeed = parse.GetValue(minutes),
                 MaxStepsPerSeed = parse.GetValue(maxSteps),
+                StopWhenSolved = parse.GetValue(stopWhenSolved),
                 Hyperparameters = hyper,
                 Evaluation = evaluation,
                 Aggregate = aggregate,
