@@ -2,6 +2,7 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Simulation;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 
@@ -16,12 +17,18 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
     /// <summary>How long the worker waits for an EnvSim at <see cref="WorkerOptions.EnvSimAddress"/> to serve before it gives up (and exits).</summary>
     internal static readonly TimeSpan SidecarStartTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>How long an own simulator that broke a session may take to answer its health check before it is replaced.</summary>
+    internal static readonly TimeSpan UnresponsiveAfter = TimeSpan.FromSeconds(5);
+
     private readonly WorkerOptions _options;
     private readonly ILogger<SimulatorConnection> _logger;
     private readonly string _socketPath;
     private SimulatorProcess? _process;
     private GrpcChannel? _channel;
     private int _sessions;
+
+    /// <summary>The process id of the simulator this connection started, while it has one.</summary>
+    internal int? SimulatorProcessId => _process?.ProcessId;
 
     public SimulatorConnection(IOptions<WorkerOptions> options, ILogger<SimulatorConnection> logger)
     {
@@ -48,16 +55,40 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
             cancellationToken);
     }
 
-    /// <summary>Forgets the current connection after a failure; the next session starts a new process if ours died.</summary>
+    /// <summary>
+    /// Forgets the current connection after a failure; the next session starts a new process if ours died, or if it
+    /// no longer answers its health check (a killed process can break the stream before its exit is seen).
+    /// </summary>
     public async Task ResetAfterFailureAsync()
     {
         _channel?.Dispose();
         _channel = null;
-        if (_process is { HasExited: true })
+        if (_process is null)
         {
-            LogSimulatorDied(_process.ProcessId);
-            await _process.DisposeAsync();
-            _process = null;
+            return;
+        }
+
+        if (!_process.HasExited && await AnswersAsync(_process))
+        {
+            return;
+        }
+
+        LogSimulatorDied(_process.ProcessId);
+        await _process.DisposeAsync();
+        _process = null;
+    }
+
+    private static async Task<bool> AnswersAsync(SimulatorProcess process)
+    {
+        using var channel = GrpcAddress.CreateChannel(process.Address);
+        try
+        {
+            await GrpcHealth.WaitUntilServingAsync(channel, () => process.HasExited, UnresponsiveAfter, "EnvSim", CancellationToken.None);
+            return true;
+        }
+        catch (Exception exception) when (exception is TimeoutException or InvalidOperationException or RpcException)
+        {
+            return false;
         }
     }
 
@@ -123,6 +154,6 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Started simulator process {ProcessId} at {Address}")]
     private partial void LogSimulatorStarted(int processId, string address);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator process {ProcessId} died; a new one will be started")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator process {ProcessId} died or stopped answering; a new one will be started")]
     private partial void LogSimulatorDied(int processId);
 }
