@@ -27,7 +27,7 @@ a3c_docker_ready() {
 
 # The Dockerfiles' BASE_IMAGE: $A3C_BASE_IMAGE when set (e.g. mcr.microsoft.com/dotnet/runtime-deps:10.0 where a
 # registry is reachable); otherwise the local Debian 13 base, made here with debootstrap + docker import when missing
-# (no registry is reachable on this machine: platform-notes.md).
+# (no registry is reachable on this machine: docs/platform-notes.md).
 a3c_base_image() {
   if [ -n "${A3C_BASE_IMAGE:-}" ]; then
     echo "$A3C_BASE_IMAGE"

@@ -12,7 +12,7 @@ namespace A3cGrpc.Learning;
 public readonly record struct ActorCriticOutput(Tensor Mu, Tensor Std, Tensor Value);
 
 /// <summary>
-/// The actor-critic network. With the seed's settings (seed-report.md, "Network") it is a shared trunk
+/// The actor-critic network. With the seed's settings (docs/seed-report.md, "Network") it is a shared trunk
 /// <c>Linear(5, 512) -> ReLU -> Linear(512, 256) -> ReLU</c> and three linear heads:
 /// <c>mu = clamp(2 * tanh(Linear(h)), -1, 1)</c>, <c>std = softplus(Linear(h)) + 1e-5</c>, <c>V = Linear(h)</c>.
 /// The learning options of <see cref="A3cHyperparameters"/> change it: tanh hidden units, an unsquashed mean,

@@ -36,7 +36,7 @@ public readonly record struct LossStatistics(
 public readonly record struct NStepLossResult(Tensor Total, LossStatistics Statistics);
 
 /// <summary>
-/// The seed's n-step actor-critic loss (seed-report.md, "Algorithm"), for one window:
+/// The seed's n-step actor-critic loss (docs/seed-report.md, "Algorithm"), for one window:
 /// <code>
 /// R = V(s'_last)                       (no gradient)
 /// for i = n-1 .. 0:

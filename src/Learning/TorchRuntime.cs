@@ -4,7 +4,7 @@ namespace A3cGrpc.Learning;
 
 /// <summary>
 /// Process-wide LibTorch settings. Call <see cref="Initialize"/> once at start-up, before any tensor work
-/// (platform-notes.md: one thread per process on the 2-core machine).
+/// (docs/platform-notes.md: one thread per process on the 2-core machine).
 /// </summary>
 /// <remarks>
 /// LibTorch aborts the whole process (an uncatchable native error) when the inter-op thread count is set twice

@@ -2,7 +2,7 @@ namespace A3cGrpc.Simulation;
 
 /// <summary>
 /// Every constant of pybullet's <c>InvertedPendulumSwingupBulletEnv-v0</c>, in one place.
-/// Each value cites its section of docs/env-spec.md (the shared env-spec). The model
+/// Each value cites its section of docs/env-spec.md. The model
 /// constants are the digits pybullet reports (spec §4 item 15: use them, do not recompute).
 /// The native shim holds none of these; they are passed to it when a world is created.
 /// </summary>

@@ -12,7 +12,7 @@ public sealed class EnvCommandTests : IDisposable
     [Fact]
     public async Task Replay_GoldenActions_PrintsOneJsonObjectPerStepWithTheSpecsValues()
     {
-        // env-spec.md §5.6: +1 for steps 1-15 from u = 0; after step 1 the state is
+        // docs/env-spec.md §5.6: +1 for steps 1-15 from u = 0; after step 1 the state is
         // [0.002206157, 0.133706493, -0.999989770, -0.004523251, 0.279752714].
         var actions = Path.Combine(_folder, "actions.json");
         await File.WriteAllTextAsync(actions, "[1, 1, 1]");
@@ -60,7 +60,7 @@ public sealed class EnvCommandTests : IDisposable
     [Fact]
     public async Task Baseline_Lqr_ScoresAboutTheSpecsControllerReturn()
     {
-        // env-spec.md §5.8: the controller scores 883.8 (u = 0) to 886.5 (u = ±0.1).
+        // docs/env-spec.md §5.8: the controller scores 883.8 (u = 0) to 886.5 (u = ±0.1).
         var (exitCode, output, _) = await CliRunner.RunAsync("env", "baseline", "--policy", "lqr", "--episodes", "3");
 
         Assert.Equal(0, exitCode);

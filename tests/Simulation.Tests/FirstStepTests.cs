@@ -2,7 +2,7 @@ using A3cGrpc.Simulation.Tests.TestSupport;
 
 namespace A3cGrpc.Simulation.Tests;
 
-/// <summary>env-spec §5.2: the first step from rest at θ = 3.1415, in closed form and simulated.</summary>
+/// <summary>docs/env-spec.md §5.2: the first step from rest at θ = 3.1415, in closed form and simulated.</summary>
 public sealed class FirstStepTests
 {
     /// <summary>

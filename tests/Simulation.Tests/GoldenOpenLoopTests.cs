@@ -2,7 +2,7 @@ using A3cGrpc.Simulation.Tests.TestSupport;
 
 namespace A3cGrpc.Simulation.Tests;
 
-/// <summary>env-spec §5.6: the golden open-loop run from u = 0.</summary>
+/// <summary>docs/env-spec.md §5.6: the golden open-loop run from u = 0.</summary>
 public sealed class GoldenOpenLoopTests
 {
     public static TheoryData<int, string[]> Rows => new()

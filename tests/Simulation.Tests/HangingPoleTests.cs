@@ -2,7 +2,7 @@ using A3cGrpc.Simulation.Tests.TestSupport;
 
 namespace A3cGrpc.Simulation.Tests;
 
-/// <summary>env-spec §1 first observation, §5.3 hanging equilibrium and §5.4 small-swing period.</summary>
+/// <summary>docs/env-spec.md §1 first observation, §5.3 hanging equilibrium and §5.4 small-swing period.</summary>
 public sealed class HangingPoleTests
 {
     [Fact]

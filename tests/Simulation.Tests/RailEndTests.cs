@@ -2,7 +2,7 @@ using A3cGrpc.Simulation.Tests.TestSupport;
 
 namespace A3cGrpc.Simulation.Tests;
 
-/// <summary>env-spec §5.7: the slider limit, its one-step overshoot, the split-impulse stop and the ERP push-back.</summary>
+/// <summary>docs/env-spec.md §5.7: the slider limit, its one-step overshoot, the split-impulse stop and the ERP push-back.</summary>
 public sealed class RailEndTests
 {
     public static TheoryData<int, string, string, string> FullPushRows => new()

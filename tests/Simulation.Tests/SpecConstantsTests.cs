@@ -4,7 +4,7 @@ using A3cGrpc.Simulation.Tests.TestSupport;
 namespace A3cGrpc.Simulation.Tests;
 
 /// <summary>
-/// env-spec §5.1 constants and the §4 checklist, checked both in <see cref="SwingUpConstants"/>
+/// docs/env-spec.md §5.1 constants and the §4 checklist, checked both in <see cref="SwingUpConstants"/>
 /// and in what Bullet itself holds (read back through <c>a3c_world_get_info</c>).
 /// </summary>
 public sealed class SpecConstantsTests

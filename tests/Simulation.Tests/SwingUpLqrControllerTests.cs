@@ -3,7 +3,7 @@ using A3cGrpc.Simulation.Tests.TestSupport;
 
 namespace A3cGrpc.Simulation.Tests;
 
-/// <summary>env-spec §5.8: the swing-up + LQR controller as an end-to-end check of the environment.</summary>
+/// <summary>docs/env-spec.md §5.8: the swing-up + LQR controller as an end-to-end check of the environment.</summary>
 public sealed class SwingUpLqrControllerTests
 {
     [Theory]

@@ -2,7 +2,7 @@ using A3cGrpc.Simulation.Tests.TestSupport;
 
 namespace A3cGrpc.Simulation.Tests;
 
-/// <summary>env-spec §5.5: zero-action episodes, their returns and selected observations.</summary>
+/// <summary>docs/env-spec.md §5.5: zero-action episodes, their returns and selected observations.</summary>
 public sealed class ZeroActionEpisodeTests
 {
     [Theory]

@@ -27,7 +27,7 @@ public sealed class EvaluationTests
     [Fact]
     public void Evaluate_ZeroPolicy_ScoresTheSpecsHangingPoleRange()
     {
-        // env-spec.md §5.5: zero-action returns lie in about [-1000, -998.2] for every u in [-0.1, 0.1).
+        // docs/env-spec.md §5.5: zero-action returns lie in about [-1000, -998.2] for every u in [-0.1, 0.1).
         var evaluator = new PolicyEvaluator(new EvaluationOptions { Episodes = 4 });
 
         var result = evaluator.Evaluate(new ZeroPolicy());

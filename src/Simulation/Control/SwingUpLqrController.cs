@@ -11,7 +11,7 @@ public enum SwingUpControllerMode
 }
 
 /// <summary>
-/// The hand-written swing-up and LQR controller of env-spec §5.8, a baseline that scores
+/// The hand-written swing-up and LQR controller of docs/env-spec.md §5.8, a baseline that scores
 /// 883.76215 at u = 0 and 886.14265 at u = 0.1 (spec §5.8, measured with the rounded gains).
 /// </summary>
 /// <remarks>

@@ -34,7 +34,7 @@ internal struct CartPoleParams
     public double WarmstartingFactor;
     public double LeastSquaresResidualThreshold;
 
-    /// <summary>The environment of env-spec §4, items 2-9.</summary>
+    /// <summary>The environment of docs/env-spec.md §4, items 2-9.</summary>
     public static CartPoleParams FromConstants() => new()
     {
         StructSize = Marshal.SizeOf<CartPoleParams>(),

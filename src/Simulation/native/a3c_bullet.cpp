@@ -152,7 +152,7 @@ public:
 
     // Item 13: the force is already scaled and clipped by the caller. stepSimulation with
     // maxSubSteps = 1 and fixedTimeStep = timeStep performs exactly one internal step
-    // (env-spec section 3); anything else means the world's clock drifted.
+    // (docs/env-spec.md section 3); anything else means the world's clock drifted.
     void step(double force)
     {
         m_body->addJointTorque(kCartLink, force);

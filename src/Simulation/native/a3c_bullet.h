@@ -45,7 +45,7 @@ typedef enum a3c_status {
 
 typedef struct a3c_world a3c_world;
 
-/* Model and solver settings of one cart-pole (env-spec section 4, items 2-9). */
+/* Model and solver settings of one cart-pole (docs/env-spec.md section 4, items 2-9). */
 typedef struct a3c_cartpole_params {
     int32_t struct_size;               /* sizeof(a3c_cartpole_params), checked */
     int32_t solver_iterations;         /* m_numIterations */

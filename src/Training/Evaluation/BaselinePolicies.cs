@@ -29,7 +29,7 @@ public sealed class UniformRandomPolicy(int seed) : IBatchPolicy
 }
 
 /// <summary>
-/// The spec's hand-written swing-up + LQR controller (env-spec.md §5.8), a strong reference: about 884-886
+/// The spec's hand-written swing-up + LQR controller (docs/env-spec.md §5.8), a strong reference: about 884-886
 /// per episode.
 /// </summary>
 public sealed class SwingUpLqrPolicy : IBatchPolicy

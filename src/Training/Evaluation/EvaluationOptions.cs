@@ -5,7 +5,7 @@ namespace A3cGrpc.Training.Evaluation;
 
 /// <summary>
 /// How the policy is evaluated while it trains. The seed's evaluation was too brief to show progress
-/// (seed-report.md, "What the report itself says went wrong"); these defaults run ten full episodes
+/// (docs/seed-report.md, "What the report itself says went wrong"); these defaults run ten full episodes
 /// (about 10,000 batched forward-only steps) every 20,000 environment steps, but never more often than keeps
 /// evaluation within <see cref="MaxShare"/> of the wall-clock time.
 /// </summary>
@@ -46,10 +46,10 @@ public sealed class EvaluationOptions : IValidatableObject
     /// <summary>Base seed of the confirming episodes (other episodes than the periodic evaluations', which chose the best).</summary>
     public int ConfirmationSeed { get; set; } = 2_000_003;
 
-    /// <summary>"Solved": an evaluation mean at or above gym's registered reward threshold (env-spec.md §1).</summary>
+    /// <summary>"Solved": an evaluation mean at or above gym's registered reward threshold (docs/env-spec.md §1).</summary>
     public double SolvedThreshold { get; set; } = SwingUpConstants.RewardThreshold;
 
-    /// <summary>The seed report's own bar: it printed "Solved" at an average score of about 400 (seed-report.md).</summary>
+    /// <summary>The seed report's own bar: it printed "Solved" at an average score of about 400 (docs/seed-report.md).</summary>
     public double ProgressThreshold { get; set; } = 400.0;
 
     /// <summary>Throws <see cref="ValidationException"/> listing every value that is out of range.</summary>

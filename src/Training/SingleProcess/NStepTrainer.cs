@@ -240,7 +240,7 @@ public sealed class NStepTrainer
 
                 if (!staggered)
                 {
-                    // Every n steps, and once more with whatever is left when the episodes end (seed-report.md). The
+                    // Every n steps, and once more with whatever is left when the episodes end (docs/seed-report.md). The
                     // observations seen enter the normalisation statistics after the update, as a worker's do on the server.
                     var ended = truncated[0];
                     if (windows[0].IsFull || ended)
