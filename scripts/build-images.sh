@@ -7,7 +7,7 @@
 # 2. `docker build` each image on BASE_IMAGE (scripts/docker.sh: $A3C_BASE_IMAGE, or the local Debian 13 base,
 #    made first when missing).
 # Starts dockerd when none answers. Writes what each step took and each image's size to artifacts/images/report.json
-# (the numbers in docs/deployment.md come from such reports). Usage: scripts/build-images.sh
+# (the image sizes in the README, "Containers and Kubernetes", come from such reports). Usage: scripts/build-images.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/docker.sh
