@@ -190,7 +190,6 @@ public sealed class A3cHyperparameters : IValidatableObject
     [Range(0.0, 1.0)]
     public double GaeLambda { get; set; } = 1.0;
 
-
     /// <summary>
     /// Normalise observations with running statistics of every observation trained on (mean and variance, merged
     /// across workers by the parameter server, versioned with the weights), clipped to ±<see cref="ObservationClip"/>.

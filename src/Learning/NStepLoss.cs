@@ -182,11 +182,10 @@ public static class NStepLoss
         foreach (var window in windows)
         {
             var n = window.Count;
-            var rewards = new double[n];
-            for (var i = 0; i < n; i++)
+            var rewards = RewardsOf(window);
+            foreach (var reward in rewards)
             {
-                rewards[i] = window.Rewards[i];
-                rewardSum += window.Rewards[i];
+                rewardSum += reward;
             }
 
             var targets = NStepTargets.Compute(
@@ -268,6 +267,19 @@ public static class NStepLoss
 
         return new NStepLossResult(total, statistics);
     }
+
+    /// <summary>The window's rewards as doubles, the precision the targets are computed in.</summary>
+    private static double[] RewardsOf(NStepWindow window)
+    {
+        var rewards = new double[window.Count];
+        for (var i = 0; i < rewards.Length; i++)
+        {
+            rewards[i] = window.Rewards[i];
+        }
+
+        return rewards;
+    }
+
     /// <summary>Targets from V(s_i) (given) and a no-gradient value forward over the next states.</summary>
     private static NStepTargets Targets(ActorCritic model, NStepWindow window, double[] values, A3cHyperparameters hyperparameters)
     {
@@ -277,12 +289,6 @@ public static class NStepLoss
         var nextStates = TensorData.FromSpan(window.NextStates, [n, window.ObservationSize], model.DType);
         var nextValues = new double[n];
         TensorData.CopyTo(model.ValueOf(nextStates), nextValues);
-        var rewards = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            rewards[i] = window.Rewards[i];
-        }
-
-        return NStepTargets.Compute(rewards, values, nextValues, nextValues[n - 1], hyperparameters.Gamma, hyperparameters.GaeLambda);
+        return NStepTargets.Compute(RewardsOf(window), values, nextValues, nextValues[n - 1], hyperparameters.Gamma, hyperparameters.GaeLambda);
     }
 }

@@ -107,8 +107,9 @@ public sealed class TrainCommandTests : IDisposable
         var run = Path.Combine(_folder, "preset");
         var (firstExit, _, firstError) = await CliRunner.RunAsync(
             "train", "--workers", "0", "--preset", "default", "--set", "GaeLambda=0.9", "--set", "HiddenSizes=32,16", "--envs", "2",
-            "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--run-dir", run);
-        var recorded = RunSettings.Load(Path.Combine(run, "config.json")).Hyperparameters;
+            "--max-steps", "1000", "--eval-every", "1000", "--eval-episodes", "1", "--eval-max-share", "0.5", "--run-dir", run);
+        var settings = RunSettings.Load(Path.Combine(run, "config.json"));
+        var recorded = settings.Hyperparameters;
 
         var (exitCode, _, error) = await CliRunner.RunAsync(
             "train", "--workers", "0", "--resume", run, "--preset", "seed", "--set", "GaeLambda=0.5", "--max-steps", "2000");
@@ -119,6 +120,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(("default", 0.9, 2), (recorded.Preset, recorded.GaeLambda, recorded.Environments));
         Assert.Equal([32, 16], recorded.HiddenSizes!);
         Assert.Equal(expected.Gamma, recorded.Gamma); // the preset's own values, recorded too
+        Assert.Equal(0.5, settings.Evaluation.MaxShare);
         var resumed = RunSummary.Load(Path.Combine(run, "summary.json"));
         Assert.Equal(("default", 0.9, 2000L), (resumed.Hyperparameters.Preset, resumed.Hyperparameters.GaeLambda, resumed.EnvSteps));
     }
@@ -197,7 +199,7 @@ public sealed class TrainCommandTests : IDisposable
         foreach (var option in new[]
                  {
                      "--n-steps", "--seed", "--learning-rate", "--gamma", "--max-steps", "--max-minutes", "--no-stop-when-solved",
-                     "--eval-every", "--eval-episodes", "--workers", "--envs-per-worker", "--run-dir", "--resume",
+                     "--eval-every", "--eval-episodes", "--eval-max-share", "--preset", "--set", "--workers", "--envs-per-worker", "--run-dir", "--resume",
                  })
         {
             var line = output.Split('\n').FirstOrDefault(l => l.Split(' ', ',').Contains(option));
@@ -212,6 +214,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--learning-rate", "-1", "LearningRate must be between")]
     [InlineData("--eval-episodes", "0", "Episodes must be between 1 and 1000")]
     [InlineData("--eval-every", "0", "EveryEnvSteps must be between 1 and")]
+    [InlineData("--eval-max-share", "2", "MaxShare must be between 0.001 and 1")]
     [InlineData("--max-minutes", "-2", "--max-minutes must be a non-negative number")]
     [InlineData("--workers", "65", "--workers must be between 0 and 64")]
     [InlineData("--envs-per-worker", "0", "--envs-per-worker must be between 1 and 4096")]

@@ -83,13 +83,6 @@ internal static class TrainCommand
                 r.AddError("--workers must be between 0 and 64.");
             }
         });
-        evalMaxShare.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is var share && (!double.IsFinite(share) || share < 0.001 || share > 1))
-            {
-                r.AddError("--eval-max-share must be between 0.001 and 1.");
-            }
-        });
         maxMinutes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is { } m && (!double.IsFinite(m) || m < 0))
