@@ -119,8 +119,11 @@ public sealed class A3cHyperparameters : IValidatableObject
     /// <see cref="SingleProcessEnvironments"/> in the single process and <see cref="WorkerEnvironments"/> per worker,
     /// as before presets existed.
     /// </summary>
-    [Range(1, 4096)]
+    [Range(1, MaxEnvironments)]
     public int? Environments { get; set; }
+
+    /// <summary>The most environments one learner steps (the bound of <see cref="Environments"/>, and of a push's statistics).</summary>
+    public const int MaxEnvironments = 4096;
 
     /// <summary>The environments one learner steps: <see cref="Environments"/>, or its mode's own count when null.</summary>
     public int EnvironmentsPerLearner(bool distributed) =>

@@ -1,6 +1,8 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace A3cGrpc.Learning;
 
@@ -44,6 +46,8 @@ public sealed class AdamOptimizer : IDisposable
     private readonly Scalar _epsilon;
     private readonly Scalar _one;
     private double _learningRate;
+    private byte[][]? _remembered;
+    private long[]? _rememberedSteps;
     private bool _disposed;
 
     /// <summary>Adam over every parameter of <paramref name="model"/>, with the seed's settings from <paramref name="hyperparameters"/>.</summary>
@@ -162,6 +166,61 @@ public sealed class AdamOptimizer : IDisposable
         }
     }
 
+    /// <summary>True when every parameter and both moments of every parameter hold only finite values.</summary>
+    public bool StateIsFinite()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (var entry in _entries)
+        {
+            if (!IsFinite(entry.Parameter) || !IsFinite(entry.ExpAvg) || !IsFinite(entry.ExpAvgSq))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Copies every parameter, both moments and the step counts into buffers kept for the purpose (allocated once, raw
+    /// bytes of the contiguous CPU tensors), so
+    /// that <see cref="RestoreRememberedState"/> can undo the steps taken since.
+    /// </summary>
+    public void RememberState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _remembered ??= [.. _entries.SelectMany(e => new[] { e.Parameter, e.ExpAvg, e.ExpAvgSq }).Select(t => new byte[t.bytes.Length])];
+        _rememberedSteps ??= new long[_entries.Length];
+        for (var i = 0; i < _entries.Length; i++)
+        {
+            var entry = _entries[i];
+            entry.Parameter.bytes.CopyTo(_remembered[3 * i]);
+            entry.ExpAvg.bytes.CopyTo(_remembered[(3 * i) + 1]);
+            entry.ExpAvgSq.bytes.CopyTo(_remembered[(3 * i) + 2]);
+            _rememberedSteps[i] = entry.Step;
+        }
+    }
+
+    /// <summary>Puts back the parameters, moments and step counts copied by the last <see cref="RememberState"/>.</summary>
+    /// <exception cref="InvalidOperationException">Nothing was remembered.</exception>
+    public void RestoreRememberedState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_remembered is null || _rememberedSteps is null)
+        {
+            throw new InvalidOperationException("RestoreRememberedState needs a RememberState before it.");
+        }
+
+        for (var i = 0; i < _entries.Length; i++)
+        {
+            var entry = _entries[i];
+            _remembered[3 * i].CopyTo(entry.Parameter.bytes);
+            _remembered[(3 * i) + 1].CopyTo(entry.ExpAvg.bytes);
+            _remembered[(3 * i) + 2].CopyTo(entry.ExpAvgSq.bytes);
+            entry.Step = _rememberedSteps[i];
+        }
+    }
+
     /// <summary>A copy of every parameter's state, in the model's order.</summary>
     public IReadOnlyList<AdamParameterState> ExportState()
     {
@@ -211,6 +270,11 @@ public sealed class AdamOptimizer : IDisposable
             return _entries;
         }
     }
+
+    /// <summary>True when a (contiguous, CPU) float32 or float64 tensor holds only finite values, read in place.</summary>
+    private static bool IsFinite(Tensor tensor) => tensor.dtype == ScalarType.Float64
+        ? TensorPrimitives.IsFiniteAll(MemoryMarshal.Cast<byte, double>(tensor.bytes))
+        : TensorPrimitives.IsFiniteAll(MemoryMarshal.Cast<byte, float>(tensor.bytes));
 
     private static void RequireLearningRate(double value)
     {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace A3cGrpc.Learning;
 
@@ -57,6 +58,7 @@ public static class CheckpointStore
     /// <exception cref="ArgumentException">Bad counters, invalid JSON, or an optimiser/model that does not fit.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
     /// <exception cref="IOException">Writing or renaming failed (no temporary file is left behind).</exception>
+    /// <exception cref="InvalidOperationException">A weight or optimiser moment is not finite: nothing is written, and the existing file stays.</exception>
     public static void Save(string path, ActorCritic model, AdamOptimizer optimizer, TrainingCounters counters, string? extraJson = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -71,6 +73,15 @@ public static class CheckpointStore
 
         var parameters = NamedParameters(model);
         var states = AdamStates(model, parameters, optimizer);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (!AllFinite(parameters[i].Parameter) || !AllFinite(states[i].ExpAvg) || !AllFinite(states[i].ExpAvgSq))
+            {
+                throw new InvalidOperationException(
+                    $"Refusing to write checkpoint '{Path.GetFullPath(path)}': parameter '{parameters[i].Name}' or its optimiser state holds a non-finite value; the file on disk (the last good checkpoint) is kept.");
+            }
+        }
+
         var settings = new OptimizerSettings(optimizer.LearningRate, optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon);
 
         var fullPath = Path.GetFullPath(path);
@@ -346,6 +357,8 @@ public static class CheckpointStore
 
         return entries;
     }
+
+    private static bool AllFinite(Tensor tensor) => TensorPrimitives.IsFiniteAll(MemoryMarshal.Cast<byte, float>(Float32Bytes(tensor)));
 
     private static ReadOnlySpan<byte> Float32Bytes(Tensor tensor)
     {

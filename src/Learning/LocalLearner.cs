@@ -7,6 +7,11 @@ namespace A3cGrpc.Learning;
 /// <param name="GradientNorm">Global L2 norm of the gradient that was applied.</param>
 public readonly record struct UpdateStatistics(LossStatistics Loss, double GradientNorm);
 
+/// <summary>What <see cref="LocalLearner.ApplyGradients"/> did with a pushed gradient.</summary>
+/// <param name="GradientNorm">Global L2 norm of the pushed gradient (before clipping).</param>
+/// <param name="Applied">True when the step was kept; false when its result was not finite and it was undone.</param>
+public readonly record struct GradientStep(double GradientNorm, bool Applied);
+
 /// <summary>
 /// A model with its own Adam optimiser (the seed's: betas (0.95, 0.999), learning rate by the seed's rule).
 /// It is the single-process trainer's learner (<see cref="Update(IReadOnlyList{NStepWindow}, long)"/>), and the A3C parameter server's global learner
@@ -76,17 +81,27 @@ public sealed class LocalLearner : IDisposable
     /// The A3C server step: sets every parameter's gradient to <paramref name="gradients"/> (matched by name), clips its
     /// global norm (<see cref="A3cHyperparameters.MaxGradientNorm"/>) and takes one step of the shared Adam at the
     /// learning rate scheduled for <paramref name="environmentSteps"/>. Validates everything first; on error nothing
-    /// changes.
+    /// changes. A step whose result is not finite (weights or Adam moments: finite but huge gradients overflow the
+    /// second moment) is undone: the weights, moments and step counts are put back as they were, and the result says
+    /// so, so one bad gradient can never poison the model.
     /// </summary>
-    /// <returns>The global L2 norm of the pushed gradient (before clipping).</returns>
+    /// <returns>The global L2 norm of the pushed gradient (before clipping), and whether the step was kept.</returns>
     /// <exception cref="ArgumentException">A missing or unknown name, a wrong shape or size, or a non-finite value.</exception>
-    public double ApplyGradients(NamedTensors gradients, long environmentSteps = 0)
+    public GradientStep ApplyGradients(NamedTensors gradients, long environmentSteps = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(gradients);
         using var scope = NewDisposeScope();
         ParameterExchange.WriteGradients(Model, gradients);
-        return ClipAndStep(environmentSteps);
+        Optimizer.RememberState();
+        var norm = ClipAndStep(environmentSteps);
+        if (Optimizer.StateIsFinite())
+        {
+            return new GradientStep(norm, Applied: true);
+        }
+
+        Optimizer.RestoreRememberedState();
+        return new GradientStep(norm, Applied: false);
     }
 
     /// <summary>
@@ -116,13 +131,18 @@ public sealed class LocalLearner : IDisposable
     /// model normalises with the merged statistics from now on.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model does not normalise observations.</exception>
-    public void MergeObservations(ObservationStatistics observed)
+    public void MergeObservations(ObservationStatistics observed) => Model.SetObservationStatistics(MergedObservations(observed));
+
+    /// <summary>The model's normalisation statistics merged with <paramref name="observed"/>, without setting them.</summary>
+    /// <exception cref="InvalidOperationException">The model does not normalise observations.</exception>
+    /// <exception cref="ArgumentException">The sizes differ, or the merge overflows.</exception>
+    public ObservationStatistics MergedObservations(ObservationStatistics observed)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(observed);
         var current = Model.ObservationStatistics
             ?? throw new InvalidOperationException("This model does not normalise observations (NormalizeObservations is off).");
-        Model.SetObservationStatistics(current.Merge(observed));
+        return current.Merge(observed);
     }
 
     /// <summary>A fresh copy of every weight by name (what workers pull).</summary>

@@ -22,6 +22,16 @@ public static class SwingUpConstants
     /// <summary>Observation length: <c>[x, vx, cos θ, sin θ, θ̇]</c> (§1, obs_dim 5).</summary>
     public const int ObservationSize = 5;
 
+    /// <summary>
+    /// The largest magnitude the services accept for an observation value (<c>Act</c>, pushed observation statistics):
+    /// the simulator's own stay within a few tens (the cart within ±1 m, velocities of metres and radians per second),
+    /// and 1e6 keeps every product of the first layer far from float32's overflow.
+    /// </summary>
+    public const double MaxAbsObservation = 1e6;
+
+    /// <summary>The largest magnitude of one step's reward: <c>cos θ</c> lies in [−1, 1] (§1).</summary>
+    public const double MaxAbsReward = 1.0;
+
     /// <summary>Action length (§1, action_dim 1).</summary>
     public const int ActionSize = 1;
 

@@ -247,10 +247,11 @@ internal sealed partial class A3cWorker(
             update?.SetTag(A3cTelemetry.Attributes.Staleness, reply.Staleness).SetTag(A3cTelemetry.Attributes.NewVersion, reply.Version);
             return UpdateOutcome.Applied;
         }
-        catch (RpcException exception) when (exception.StatusCode == StatusCode.FailedPrecondition)
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.FailedPrecondition || PushRefusal.ReasonOf(exception) == PushRefusal.Unsafe)
         {
-            // Stale, computed on a version this server never produced (it restarted from a checkpoint), or training
-            // has finished: the gradients are dropped and the next update pulls afresh.
+            // Stale, computed on a version this server never produced (it restarted from a checkpoint), training has
+            // finished, or unsafe (a gradient the server would not apply): the gradients are dropped and the next
+            // update pulls afresh.
             push?.SetStatus(ActivityStatusCode.Error, exception.Status.Detail);
             update?.SetStatus(ActivityStatusCode.Error, "push refused");
             LogPushRefused(_workerId, request.UpdateId, exception.Status.Detail);

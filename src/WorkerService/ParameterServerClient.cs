@@ -11,7 +11,8 @@ namespace A3cGrpc.WorkerService;
 /// <summary>
 /// The worker's calls to the parameter server: each one has a deadline and runs once through the
 /// <see cref="PipelineName"/> resilience pipeline (retry with jittered backoff on transient status codes, circuit
-/// breaker, overall outage limit). Pushes carry the bearer token; a retried push keeps its update id, so the server
+/// breaker, overall outage limit). Every call carries the bearer token (a server with a read token asks for it on
+/// reads too); a retried push keeps its update id, so the server
 /// applies it at most once.
 /// </summary>
 internal sealed class ParameterServerClient : IDisposable
@@ -23,7 +24,7 @@ internal sealed class ParameterServerClient : IDisposable
     private readonly ParameterStore.ParameterStoreClient _store;
     private readonly TrainingStatus.TrainingStatusClient _status;
     private readonly ResiliencePipeline _pipeline;
-    private readonly Metadata _pushHeaders;
+    private readonly Metadata _headers;
     private readonly TimeSpan _callTimeout;
 
     public ParameterServerClient(IOptions<WorkerOptions> options, ResiliencePipelineProvider<string> pipelines)
@@ -33,33 +34,33 @@ internal sealed class ParameterServerClient : IDisposable
         _store = new ParameterStore.ParameterStoreClient(_channel);
         _status = new TrainingStatus.TrainingStatusClient(_channel);
         _pipeline = pipelines.GetPipeline(PipelineName);
-        _pushHeaders = BearerToken.ToMetadata(settings.PushToken);
+        _headers = BearerToken.ToMetadata(settings.PushToken);
         _callTimeout = TimeSpan.FromSeconds(settings.CallTimeoutSeconds);
     }
 
     /// <summary>The model's layout and the shared hyper-parameters.</summary>
     public ValueTask<ModelDescription> DescribeAsync(CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
-            async token => await _store.DescribeModelAsync(new DescribeModelRequest(), deadline: Deadline(), cancellationToken: token),
+            async token => await _store.DescribeModelAsync(new DescribeModelRequest(), _headers, deadline: Deadline(), cancellationToken: token),
             cancellationToken);
 
     /// <summary>The newest weights, or a "not modified" answer when <paramref name="knownVersion"/> is current.</summary>
     public ValueTask<PullParametersResponse> PullAsync(long knownVersion, TensorEncoding encoding, CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
             async token => await _store.PullParametersAsync(
-                new PullParametersRequest { KnownVersion = knownVersion, Encoding = encoding }, deadline: Deadline(), cancellationToken: token),
+                new PullParametersRequest { KnownVersion = knownVersion, Encoding = encoding }, _headers, deadline: Deadline(), cancellationToken: token),
             cancellationToken);
 
     /// <summary>Pushes one update (retried with the same update id on transient failures).</summary>
     public ValueTask<PushGradientsResponse> PushAsync(PushGradientsRequest request, CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
-            async token => await _store.PushGradientsAsync(request, _pushHeaders, Deadline(), token),
+            async token => await _store.PushGradientsAsync(request, _headers, Deadline(), token),
             cancellationToken);
 
     /// <summary>The server's training status (to learn whether training has finished).</summary>
     public ValueTask<TrainingStatusReply> GetStatusAsync(CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
-            async token => await _status.GetStatusAsync(new GetStatusRequest(), deadline: Deadline(), cancellationToken: token),
+            async token => await _status.GetStatusAsync(new GetStatusRequest(), _headers, deadline: Deadline(), cancellationToken: token),
             cancellationToken);
 
     public void Dispose() => _channel.Dispose();

@@ -1,4 +1,5 @@
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Distributed;
 using A3cGrpc.OtlpReceiver;
 using DotNet.Testcontainers.Containers;
 
@@ -24,7 +25,9 @@ public sealed class SystemInContainersTests(Cluster cluster) : IClassFixture<Clu
         Assert.True(status.Progress.Counters.ModelVersion > 10, $"version {status.Progress.Counters.ModelVersion}");
         var evaluation = status.Evaluations[^1];
         Assert.True(evaluation.ModelVersion > 1 && evaluation.Episodes == 2 && double.IsFinite(evaluation.MeanReturn), evaluation.ToString());
-        Assert.Equal("/data/run", status.RunDirectory);
+        Assert.Equal(string.Empty, status.RunDirectory); // no token: no filesystem path
+        var withToken = await cluster.Status.GetStatusAsync(new GetStatusRequest(), BearerToken.ToMetadata(cluster.Token));
+        Assert.Equal("/data/run", withToken.RunDirectory);
     }
 
     [Fact]

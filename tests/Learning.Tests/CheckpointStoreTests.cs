@@ -251,6 +251,33 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal([path], Directory.EnumerateFileSystemEntries(_folder.Path));
     }
 
+    [Theory]
+    [InlineData(float.PositiveInfinity, true)]
+    [InlineData(float.NaN, false)]
+    public void Save_NonFiniteState_ThrowsAndKeepsTheLastGoodCheckpoint(float value, bool inMoment)
+    {
+        // Arrange: a good checkpoint on disk, then a model whose second moment or weight went non-finite.
+        var path = _folder.File("latest.ckpt");
+        using var learner = Trained(seed: 1, updates: 1);
+        learner.SaveCheckpoint(path, _counters);
+        var good = File.ReadAllBytes(path);
+        var entry = learner.Optimizer.Entries[1];
+        using (TorchSharp.torch.no_grad())
+        using (var first = (inMoment ? entry.ExpAvgSq : entry.Parameter).view(-1)[0])
+        {
+            first.fill_(value);
+        }
+
+        // Act
+        var exception = Assert.Throws<InvalidOperationException>(() => learner.SaveCheckpoint(path, _counters with { Updates = 2 }));
+
+        // Assert
+        Assert.Contains("non-finite", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(entry.Name, exception.Message, StringComparison.Ordinal);
+        Assert.Equal(good, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.EnumerateFileSystemEntries(_folder.Path));
+    }
+
     [Fact]
     public void Save_InvalidExtraJson_ThrowsAndWritesNothing()
     {

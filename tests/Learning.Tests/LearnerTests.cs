@@ -84,7 +84,7 @@ public sealed class LearnerTests
         var before = server.ExportParameters();
         var gradients = new NamedTensors(before.Select(t => new NamedTensor(t.Name, t.Shape, Enumerable.Repeat(0.5f, t.Data.Length).ToArray())));
 
-        var norm = server.ApplyGradients(gradients);
+        var step = server.ApplyGradients(gradients);
 
         var after = server.ExportParameters();
         foreach (var tensor in before)
@@ -95,7 +95,53 @@ public sealed class LearnerTests
             }
         }
 
-        Assert.Equal(0.5 * Math.Sqrt(before.ElementCount), norm, 6);
+        Assert.True(step.Applied);
+        Assert.Equal(0.5 * Math.Sqrt(before.ElementCount), step.GradientNorm, 6);
+    }
+
+    [Theory]
+    [InlineData(1e21f)]
+    [InlineData(1e30f)]
+    [InlineData(float.MaxValue)]
+    public void ApplyGradients_HugeFiniteGradient_IsUndoneAndLaterStepsStillLearn(float value)
+    {
+        // Arrange: the seed's settings (no gradient clipping): 1e21 squared overflows Adam's float32 second moment to
+        // +Inf, after which every later step would leave the weights unchanged (the probe's finding).
+        using var server = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        server.Update(TestSupport.RandomWindow(8, seed: 1));
+        using var reference = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        reference.Update(TestSupport.RandomWindow(8, seed: 1));
+        var weights = server.ExportParameters();
+        var huge = new NamedTensors(weights.Select(t => new NamedTensor(t.Name, t.Shape, Enumerable.Repeat(value, t.Data.Length).ToArray())));
+
+        // Act
+        var step = server.ApplyGradients(huge);
+
+        // Assert: nothing changed (weights, moments, step counts), and a normal gradient then moves the weights
+        // exactly as it moves those of a learner that never saw the huge one.
+        Assert.False(step.Applied);
+        TestSupport.AssertBitIdentical(weights, server.ExportParameters());
+        TestSupport.AssertSameAdamState(reference.Optimizer, server.Optimizer);
+        Assert.True(server.Optimizer.StateIsFinite());
+        using var worker = new GradientWorker(new A3cHyperparameters(), seed: 5);
+        worker.ImportParameters(weights);
+        var normal = worker.ComputeGradients(TestSupport.RandomWindow(8, seed: 2));
+        Assert.True(server.ApplyGradients(normal).Applied);
+        reference.ApplyGradients(normal);
+        TestSupport.AssertBitIdentical(reference.ExportParameters(), server.ExportParameters());
+        Assert.NotEqual(weights["value.weight"].Data, server.ExportParameters()["value.weight"].Data);
+    }
+
+    [Fact]
+    public void ApplyGradients_ModerateGradient_IsKept()
+    {
+        // 1e20 squared stays below float32's maximum: the probe found it harmless, and it must still be applied.
+        using var server = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        var weights = server.ExportParameters();
+        var large = new NamedTensors(weights.Select(t => new NamedTensor(t.Name, t.Shape, Enumerable.Repeat(1e18f, t.Data.Length).ToArray())));
+
+        Assert.True(server.ApplyGradients(large).Applied);
+        Assert.True(server.Optimizer.StateIsFinite());
     }
 
     [Fact]

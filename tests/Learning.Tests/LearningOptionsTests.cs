@@ -332,7 +332,7 @@ public sealed class LearningOptionsTests
         var norm = gradients.L2Norm();
         var scaled = new NamedTensors(gradients.Select(t => new NamedTensor(t.Name, t.Shape, [.. t.Data.Select(g => (float)(g * 1e-3 / (norm + 1e-6)))])));
 
-        var reported = learner.ApplyGradients(gradients);
+        var reported = learner.ApplyGradients(gradients).GradientNorm;
         reference.ApplyGradients(scaled);
 
         Assert.Equal(norm, reported, 6);

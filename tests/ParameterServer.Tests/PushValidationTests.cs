@@ -61,6 +61,12 @@ public sealed class PushValidationTests(PushValidationFixture fixture) : IClassF
         { "NaN episode return", "statistics.episode_returns[1]" },
         { "more episodes than steps", "finished episodes in 1 environment steps" },
         { "unknown parameters encoding", "parameters_encoding" },
+        { "overflowing environment steps", "holds at most 8" },
+        { "more steps than environments x n", "one update of 1 environments x n = 8 steps holds at most 8" },
+        { "too many environments", "statistics.environments must be at most 4096" },
+        { "reward sum beyond the steps", "statistics.reward_sum is 9" },
+        { "episode return beyond the task", "statistics.episode_returns[0] is 1000000000" },
+        { "huge finite gradient", "beyond the server's bound of 1E+06" },
     };
 
     [Theory]
@@ -157,6 +163,7 @@ public sealed class PushValidationTests(PushValidationFixture fixture) : IClassF
                 break;
             case "more episodes than steps":
                 request.Statistics.EnvironmentSteps = 1;
+                request.Statistics.RewardSum = -0.5;
                 request.Statistics.EpisodeReturns.Add(-10);
                 request.Statistics.EpisodeReturns.Add(-20);
                 break;
@@ -164,9 +171,41 @@ public sealed class PushValidationTests(PushValidationFixture fixture) : IClassF
                 request.ReturnParameters = true;
                 request.ParametersEncoding = (TensorEncoding)3;
                 break;
+            case "overflowing environment steps":
+                // The probe's push: with a later push of 10 steps it made the server's counter negative.
+                request.Statistics.Environments = 1;
+                request.Statistics.EnvironmentSteps = long.MaxValue;
+                break;
+            case "more steps than environments x n":
+                request.Statistics.Environments = 1;
+                request.Statistics.EnvironmentSteps = 9;
+                break;
+            case "too many environments":
+                request.Statistics.Environments = 4097;
+                break;
+            case "reward sum beyond the steps":
+                request.Statistics.RewardSum = 9;
+                break;
+            case "episode return beyond the task":
+                request.Statistics.EpisodeReturns.Add(1e9);
+                break;
+            case "huge finite gradient":
+                // The probe's push: every value 1e21 (finite float32) overflowed Adam's second moment for good.
+                foreach (var tensor in tensors)
+                {
+                    tensor.Data = Filled(tensor.Data.Length, 1e21f);
+                }
+
+                break;
             default:
                 throw new ArgumentException($"No such case: {name}", nameof(name));
         }
+    }
+
+    private static ByteString Filled(int byteLength, float value)
+    {
+        var values = Enumerable.Repeat(value, byteLength / sizeof(float)).ToArray();
+        return ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
     private static ByteString WithValue(ByteString data, float value)

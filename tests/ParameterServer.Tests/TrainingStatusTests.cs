@@ -18,7 +18,7 @@ public sealed class TrainingStatusTests
         using var folder = new TempDirectory();
         await using var server = ServerHost.Start(folder.Path);
 
-        var status = await server.Status.GetStatusAsync(new GetStatusRequest());
+        var status = await server.Status.GetStatusAsync(new GetStatusRequest(), ServerHost.PushAuth); // the run folder's path needs a token
 
         Assert.Equal(1, status.Progress.Counters.ModelVersion);
         Assert.Equal(0, status.Progress.Counters.EnvironmentSteps);

@@ -20,8 +20,13 @@ public static class BearerToken
     public static bool Matches(Metadata headers, string expected)
     {
         ArgumentNullException.ThrowIfNull(headers);
+        return Matches(headers.GetValue(HeaderName), expected);
+    }
+
+    /// <summary>True when the <c>authorization</c> header value <paramref name="value"/> is exactly <c>Bearer <paramref name="expected"/></c> (constant time).</summary>
+    public static bool Matches(string? value, string expected)
+    {
         ArgumentException.ThrowIfNullOrEmpty(expected);
-        var value = headers.GetValue(HeaderName);
         if (value is null || !value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             return false;

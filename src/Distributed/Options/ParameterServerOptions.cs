@@ -24,6 +24,31 @@ public sealed class ParameterServerOptions : IValidatableObject
     /// <summary>When set, the policy service also requires this bearer token.</summary>
     public string? PolicyToken { get; set; }
 
+    /// <summary>
+    /// When set, reading the model and the run (<c>DescribeModel</c>, <c>PullParameters</c>, <c>GetStatus</c>,
+    /// <c>WatchStatus</c>) requires this bearer token or the push token. Unset: anyone who reaches the port may read
+    /// (but <c>GetStatus</c> shows the run folder's path only to callers with one of the tokens).
+    /// </summary>
+    public string? ReadToken { get; set; }
+
+    /// <summary>
+    /// A port that serves only the policy (and health): a listening address on it must be among the server's URLs
+    /// (e.g. <c>--urls "http://+:5000;http://+:5001"</c> with <c>PolicyPort=5001</c>), and any other service called
+    /// there is refused, so a network policy can admit policy clients to that port alone. 0: no separate port (the
+    /// policy is served on the main port, as it also is when this is set).
+    /// </summary>
+    [Range(0, 65_535)]
+    public int PolicyPort { get; set; }
+
+    /// <summary>
+    /// Pushes whose gradient has a global L2 norm beyond this are refused (INVALID_ARGUMENT, reason <c>unsafe</c>)
+    /// before anything is applied; 0: no bound. Real pushes stay orders of magnitude below the default; it keeps any
+    /// client far from the values (~1e20 per element) that overflow Adam's float32 moments. Independent of this, a
+    /// step whose result is not finite is undone and refused.
+    /// </summary>
+    [Range(0.0, 1e18)]
+    public double MaxPushGradientNorm { get; set; } = 1e6;
+
     /// <summary>Seed of the initial weights of a new run.</summary>
     public long Seed { get; set; } = 1;
 
@@ -63,6 +88,11 @@ public sealed class ParameterServerOptions : IValidatableObject
         if (PolicyToken is { Length: > 0 and < 16 })
         {
             yield return new ValidationResult("PolicyToken must be at least 16 characters when set.", [nameof(PolicyToken)]);
+        }
+
+        if (ReadToken is { Length: > 0 and < 16 })
+        {
+            yield return new ValidationResult("ReadToken must be at least 16 characters when set.", [nameof(ReadToken)]);
         }
     }
 }

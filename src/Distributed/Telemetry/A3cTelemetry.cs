@@ -80,6 +80,9 @@ public static class A3cTelemetry
 
         /// <summary>True when a push was a retried duplicate.</summary>
         public const string Duplicate = "a3c.duplicate";
+
+        /// <summary>Global L2 norm of a pushed gradient, as the server computed it (before any clipping).</summary>
+        public const string GradientNorm = "a3c.gradient_norm";
     }
 
     /// <summary>Metric instrument names (all in <see cref="MeterName"/>).</summary>

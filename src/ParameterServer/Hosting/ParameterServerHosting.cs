@@ -10,6 +10,8 @@ using A3cGrpc.ParameterServer.Services;
 using A3cGrpc.ParameterServer.Telemetry;
 using A3cGrpc.Training.Evaluation;
 using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
@@ -47,12 +49,40 @@ public static class ParameterServerHosting
     public static WebApplication MapParameterServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<CallAdmission>();
+        app.RequireListeningOnPolicyPort();
         app.MapGrpcService<ParameterStoreService>();
         app.MapGrpcService<PolicyService>();
         app.MapGrpcService<TrainingStatusService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
+    }
+
+    /// <summary>
+    /// With <c>ParameterServer:PolicyPort</c> set, the server must listen on it: once started, a server whose addresses
+    /// do not include that port logs why and stops with exit code 1 (a policy port nobody can reach is a configuration
+    /// error, not something to run without).
+    /// </summary>
+    private static void RequireListeningOnPolicyPort(this WebApplication app)
+    {
+        var port = app.Services.GetRequiredService<IOptions<ParameterServerOptions>>().Value.PolicyPort;
+        if (port == 0)
+        {
+            return;
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            if (!addresses.Any(address => BindingAddress.Parse(address).Port == port))
+            {
+                var listening = string.Join(", ", addresses);
+                ServerLog.PolicyPortNotListening(app.Logger, port, listening);
+                Environment.ExitCode = 1;
+                app.Lifetime.StopApplication();
+            }
+        });
     }
 
     /// <summary>

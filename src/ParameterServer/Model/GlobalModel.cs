@@ -21,7 +21,11 @@ public sealed record PushCommand(
     long EnvironmentSteps,
     IReadOnlyList<double> EpisodeReturns,
     bool ReturnWeights,
-    ObservationStatistics? Observed = null);
+    ObservationStatistics? Observed = null)
+{
+    /// <summary>The global L2 norm of <see cref="Gradients"/> (in double precision, so huge float32 values do not overflow it).</summary>
+    public double GradientNorm { get; } = (Gradients ?? throw new ArgumentNullException(nameof(Gradients))).L2Norm();
+}
 
 /// <summary>How a push ended.</summary>
 public enum PushResult
@@ -43,6 +47,16 @@ public enum PushResult
 
     /// <summary>The base version is more than the maximum staleness behind.</summary>
     TooStale,
+
+    /// <summary>
+    /// The update would have poisoned the model: its gradient's norm is beyond <c>ParameterServer:MaxPushGradientNorm</c>
+    /// (or not finite), its observation statistics do not merge into finite ones, or the optimiser step's result was
+    /// not finite (the step was undone). Nothing was applied.
+    /// </summary>
+    Unsafe,
+
+    /// <summary>A run counter would overflow; nothing was applied.</summary>
+    CounterOverflow,
 }
 
 /// <summary>The outcome of <see cref="GlobalModel.Push"/>.</summary>
@@ -74,6 +88,7 @@ public sealed class GlobalModel : IDisposable
     private WeightsSnapshot? _snapshot;
     private string? _finishedReason;
     private long _refusedStale;
+    private long _refusedUnsafe;
     private bool _closed;
     private bool _disposed;
 
@@ -90,6 +105,7 @@ public sealed class GlobalModel : IDisposable
         _learner = run.Learner;
         _totals = run.Totals;
         _refusedStale = run.State.RefusedStalePushes;
+        _refusedUnsafe = run.State.RefusedUnsafePushes;
         _ledger = new UpdateLedger(setup.Server.RememberedUpdateIdsPerWorker);
         _ledger.Import(run.State.Ledger, run.Totals.Version);
         var initial = _learner.ExportParameters();
@@ -115,14 +131,28 @@ public sealed class GlobalModel : IDisposable
     /// <summary>Pushes refused because they were too stale, over the whole run.</summary>
     public long RefusedStalePushes => Interlocked.Read(ref _refusedStale);
 
+    /// <summary>Pushes refused because they would have poisoned the model (<see cref="PushResult.Unsafe"/>), over the whole run.</summary>
+    public long RefusedUnsafePushes => Interlocked.Read(ref _refusedUnsafe);
+
     /// <summary>
     /// Applies one push: a retried update id is answered as a duplicate; a push after training finished, on an unknown
-    /// version, or too stale is refused; otherwise one Adam step is taken and the version grows by one. Nothing is
-    /// applied unless the result is <see cref="PushResult.Applied"/>.
+    /// version, too stale, or unsafe (a gradient norm beyond the server's bound, statistics or a step that would not be
+    /// finite) is refused; otherwise one Adam step is taken and the version grows by one. Nothing is applied unless the
+    /// result is <see cref="PushResult.Applied"/>.
     /// </summary>
     public PushOutcome Push(PushCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        var norm = command.GradientNorm;
+        var maxNorm = _setup.Server.MaxPushGradientNorm;
+        if (!double.IsFinite(norm) || (maxNorm > 0 && norm > maxNorm))
+        {
+            Interlocked.Increment(ref _refusedUnsafe);
+            return Refused(
+                PushResult.Unsafe, Totals,
+                $"the gradient's global L2 norm is {norm:G4}, beyond the server's bound of {maxNorm:G4} (ParameterServer:MaxPushGradientNorm); not applied");
+        }
+
         ModelTotals totals;
         long staleness;
         WeightsSnapshot? weights = null;
@@ -162,17 +192,49 @@ public sealed class GlobalModel : IDisposable
                     $"stale push: base version {command.BaseVersion} is {staleness} versions behind the current {current.Version} (at most {_setup.Server.MaxStaleness} allowed); pull again");
             }
 
-            _learner.ApplyGradients(command.Gradients, current.EnvironmentSteps);
-            if (command.Observed is { } observed)
+            // Everything that can fail is worked out before the model changes: the new counters (checked arithmetic),
+            // the merged observation statistics (a merge that overflows throws), then the step, undone if not finite.
+            try
             {
-                _learner.MergeObservations(observed);
+                totals = checked(new ModelTotals(
+                    current.Version + 1,
+                    current.EnvironmentSteps + command.EnvironmentSteps,
+                    current.Updates + 1,
+                    current.Episodes + command.EpisodeReturns.Count));
+            }
+            catch (OverflowException)
+            {
+                return Refused(PushResult.CounterOverflow, current, "a run counter (version, environment steps, updates or episodes) would overflow; not applied");
             }
 
-            totals = new ModelTotals(
-                current.Version + 1,
-                current.EnvironmentSteps + command.EnvironmentSteps,
-                current.Updates + 1,
-                current.Episodes + command.EpisodeReturns.Count);
+            ObservationStatistics? merged = null;
+            if (command.Observed is { } observed)
+            {
+                try
+                {
+                    merged = _learner.MergedObservations(observed);
+                }
+                catch (Exception exception) when (exception is ArgumentException or OverflowException)
+                {
+                    _refusedUnsafe++;
+                    return Refused(PushResult.Unsafe, current, $"the observation statistics do not merge into finite ones ({exception.Message}); not applied");
+                }
+            }
+
+            if (!_learner.ApplyGradients(command.Gradients, current.EnvironmentSteps).Applied)
+            {
+                _refusedUnsafe++;
+                ServerLog.UnsafeStepUndone(_logger, command.WorkerId, command.UpdateId, norm);
+                return Refused(
+                    PushResult.Unsafe, current,
+                    $"the optimiser step on this gradient (norm {norm:G4}) gave non-finite weights or Adam moments; it was undone and not applied");
+            }
+
+            if (merged is not null)
+            {
+                _learner.Model.SetObservationStatistics(merged);
+            }
+
             Volatile.Write(ref _totals, totals);
             _ledger.Remember(command.WorkerId, new RememberedUpdate(command.UpdateId, totals.Version, staleness));
             if (command.EpisodeReturns.Count > 0)
@@ -245,7 +307,7 @@ public sealed class GlobalModel : IDisposable
                 ElapsedSeconds = _clock.ElapsedSeconds,
             };
             var state = new ServerCheckpointState(
-                ServerCheckpointState.CurrentFormat, _ledger.Export(), _recorder.EvaluationVersions(), _refusedStale);
+                ServerCheckpointState.CurrentFormat, _ledger.Export(), _recorder.EvaluationVersions(), _refusedStale, _refusedUnsafe);
             _learner.SaveCheckpoint(path, counters, state.ToJson());
             return counters;
         }

@@ -29,6 +29,7 @@ public sealed class StatusReporter(
             MeanStaleness = activity.MeanStaleness,
             MaxStalenessSeen = activity.MaxStalenessSeen,
             RefusedStalePushes = model.RefusedStalePushes,
+            RefusedUnsafePushes = model.RefusedUnsafePushes,
             RecentEpisodeReturn = recorder.RecentEpisodeReturn,
             FinishedReason = model.FinishedReason ?? string.Empty,
         };

@@ -31,13 +31,28 @@ public sealed class CheckpointWriter
     /// <summary>The version of the newest checkpoint (0 before the first of a new run).</summary>
     public long LastVersion => Interlocked.Read(ref _lastVersion);
 
-    /// <summary>Writes a checkpoint of the current version and its snapshot.</summary>
+    /// <summary>
+    /// Writes a checkpoint of the current version and its snapshot. A model state that cannot be saved (a non-finite
+    /// weight or moment, counters out of range: neither should ever be reached, since pushes that would cause them are
+    /// refused) is logged as an error and not written, so the last good checkpoint on disk is never overwritten by it.
+    /// </summary>
     /// <param name="why">For the log ("evaluation", "periodic", "shutdown", ...).</param>
-    public TrainingCounters Write(string why)
+    /// <returns>The counters saved, or null when the state was refused.</returns>
+    public TrainingCounters? Write(string why)
     {
         lock (_gate)
         {
-            var counters = _model.SaveCheckpoint(_setup.Folder.Checkpoint);
+            TrainingCounters counters;
+            try
+            {
+                counters = _model.SaveCheckpoint(_setup.Folder.Checkpoint);
+            }
+            catch (Exception exception) when (exception is (InvalidOperationException and not ObjectDisposedException) or ArgumentException)
+            {
+                ServerLog.CheckpointRefused(_logger, why, exception.Message);
+                return null;
+            }
+
             _snapshots.Add(_setup.Folder.Checkpoint, counters.ModelVersion);
             Interlocked.Exchange(ref _lastVersion, counters.ModelVersion);
             ServerLog.CheckpointWritten(_logger, why, counters.ModelVersion, counters.EnvironmentSteps);

@@ -12,13 +12,15 @@ public sealed record EvaluationVersion(long EnvSteps, double WallSeconds, long M
 
 /// <summary>
 /// The server's own state saved in each checkpoint's extra JSON: the idempotency ledger (so a push retried across a
-/// restart is not applied twice), the versions of the evaluations, and the count of pushes refused as stale.
+/// restart is not applied twice), the versions of the evaluations, and the counts of pushes refused as stale and as
+/// unsafe (absent in checkpoints written before it was counted: 0).
 /// </summary>
 public sealed record ServerCheckpointState(
     string Format,
     IReadOnlyList<WorkerUpdates> Ledger,
     IReadOnlyList<EvaluationVersion> Evaluations,
-    long RefusedStalePushes)
+    long RefusedStalePushes,
+    long RefusedUnsafePushes = 0)
 {
     /// <summary>The <see cref="Format"/> this build writes.</summary>
     public const string CurrentFormat = "a3cgrpc.parameter-server.v1";

@@ -93,7 +93,7 @@ public sealed partial class TrainingSupervisor(
         }
 
         recorder.WriteReport(new ReportState(model.Totals, clock.ElapsedSeconds, clock.SessionSeconds, model.FinishedReason ?? FinishReasons.ServerStopped));
-        LogStopped(logger, counters.ModelVersion, counters.EnvironmentSteps, setup.Folder.Path);
+        LogStopped(logger, counters?.ModelVersion ?? model.Version, counters?.EnvironmentSteps ?? model.Totals.EnvironmentSteps, setup.Folder.Path);
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Distributed.Wire;
+using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Monitoring;
 using A3cGrpc.ParameterServer.Runs;
@@ -29,6 +30,7 @@ public sealed partial class ParameterStoreService(
     /// <inheritdoc />
     public override Task<ModelDescription> DescribeModel(DescribeModelRequest request, ServerCallContext context)
     {
+        RequireReader(context, setup.Server, "DescribeModel");
         var hyper = model.Hyperparameters;
         var description = new ModelDescription
         {
@@ -55,6 +57,7 @@ public sealed partial class ParameterStoreService(
     public override Task<PullParametersResponse> PullParameters(PullParametersRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RequireReader(context, setup.Server, "PullParameters");
         RequireNonNegative(request.KnownVersion, "known_version");
         RequireEncoding(request.Encoding, "encoding");
 
@@ -123,9 +126,11 @@ public sealed partial class ParameterStoreService(
                 throw Invalid(exception.Message);
             }
 
-            outcome = model.Push(new PushCommand(
+            var command = new PushCommand(
                 request.WorkerId, request.UpdateId, request.BaseVersion, gradients, statistics.EnvironmentSteps, statistics.EpisodeReturns,
-                request.ReturnParameters, Observed(request, statistics)));
+                request.ReturnParameters, Observed(request, statistics));
+            activity?.SetTag(A3cTelemetry.Attributes.GradientNorm, command.GradientNorm);
+            outcome = model.Push(command);
         }
         finally
         {
@@ -152,6 +157,10 @@ public sealed partial class ParameterStoreService(
                 throw PushRefusal.Exception(PushRefusal.TooStale, outcome.Message!);
             case PushResult.UnknownVersion:
                 throw PushRefusal.Exception(PushRefusal.UnknownVersion, outcome.Message!);
+            case PushResult.Unsafe:
+                throw PushRefusal.UnsafeException(outcome.Message!);
+            case PushResult.CounterOverflow:
+                throw new RpcException(new Status(StatusCode.OutOfRange, outcome.Message!));
             default:
                 throw new InvalidOperationException($"Unhandled push result {outcome.Result}.");
         }
@@ -199,10 +208,20 @@ public sealed partial class ParameterStoreService(
                 $"observed counts {observed.Count} observations; an update learns from between 1 and its statistics.environment_steps ({statistics.EnvironmentSteps}).");
         }
 
+        const double maxAbs = SwingUpConstants.MaxAbsObservation;
+        for (var i = 0; i < observed.Size; i++)
+        {
+            if (Math.Abs(observed.Mean[i]) > maxAbs || observed.Variance(i) > maxAbs * maxAbs)
+            {
+                throw Invalid(
+                    $"observed dimension {i} has mean {observed.Mean[i]} and variance {observed.Variance(i)}; observations accepted are within +-{maxAbs:G}.");
+            }
+        }
+
         return observed;
     }
 
-    private static void Validate(PushGradientsRequest request, RolloutStatistics statistics)
+    private void Validate(PushGradientsRequest request, RolloutStatistics statistics)
     {
         RequireId(request.WorkerId, "worker_id", MaxIdLength);
         RequireId(request.UpdateId, "update_id", MaxIdLength);
@@ -216,21 +235,58 @@ public sealed partial class ParameterStoreService(
             RequireEncoding(request.ParametersEncoding, "parameters_encoding");
         }
 
+        RequireRolloutStatistics(statistics, model.Hyperparameters.NSteps);
+    }
+
+    /// <summary>
+    /// The statistics must be what one update can contain: between 1 and <see cref="A3cHyperparameters.MaxEnvironments"/>
+    /// environments, at most environments x n steps, at most one finished episode per step, each episode's return and
+    /// the reward sum within what the task's rewards allow (|reward| at most 1 a step, episodes of at most 1000 steps).
+    /// So no push can move the run's counters by more than one update's worth, and no counter can overflow.
+    /// </summary>
+    private static void RequireRolloutStatistics(RolloutStatistics statistics, int nSteps)
+    {
         RequireNonNegative(statistics.EnvironmentSteps, "statistics.environment_steps");
         RequireNonNegative(statistics.Environments, "statistics.environments");
+        if (statistics.Environments > A3cHyperparameters.MaxEnvironments)
+        {
+            throw Invalid($"statistics.environments must be at most {A3cHyperparameters.MaxEnvironments}, got {statistics.Environments}.");
+        }
+
+        var maxSteps = (long)statistics.Environments * nSteps;
+        if (statistics.EnvironmentSteps > maxSteps)
+        {
+            throw Invalid(
+                $"statistics.environment_steps is {statistics.EnvironmentSteps}; one update of {statistics.Environments} environments x n = {nSteps} steps holds at most {maxSteps}.");
+        }
+
         RequireFinite(statistics.RewardSum, "statistics.reward_sum");
+        var maxRewardSum = (statistics.EnvironmentSteps * SwingUpConstants.MaxAbsReward) + 1e-6;
+        if (Math.Abs(statistics.RewardSum) > maxRewardSum)
+        {
+            throw Invalid(
+                $"statistics.reward_sum is {statistics.RewardSum}; {statistics.EnvironmentSteps} steps with rewards in [-1, 1] sum to at most {maxRewardSum - 1e-6} in magnitude.");
+        }
+
         RequireFinite(statistics.TotalLoss, "statistics.total_loss");
         RequireFinite(statistics.EntropyMean, "statistics.entropy_mean");
         RequireFinite(statistics.ValueMean, "statistics.value_mean");
-        for (var i = 0; i < statistics.EpisodeReturns.Count; i++)
-        {
-            RequireFinite(statistics.EpisodeReturns[i], $"statistics.episode_returns[{i}]");
-        }
-
         if (statistics.EpisodeReturns.Count > statistics.EnvironmentSteps)
         {
             throw Invalid(
                 $"statistics report {statistics.EpisodeReturns.Count} finished episodes in {statistics.EnvironmentSteps} environment steps; an episode takes at least one step.");
+        }
+
+        const double maxReturn = SwingUpConstants.MaxEpisodeSteps * SwingUpConstants.MaxAbsReward;
+        for (var i = 0; i < statistics.EpisodeReturns.Count; i++)
+        {
+            var value = statistics.EpisodeReturns[i];
+            RequireFinite(value, $"statistics.episode_returns[{i}]");
+            if (Math.Abs(value) > maxReturn + 1e-6)
+            {
+                throw Invalid(
+                    $"statistics.episode_returns[{i}] is {value}; an episode of at most {SwingUpConstants.MaxEpisodeSteps} steps with rewards in [-1, 1] returns at most {maxReturn} in magnitude.");
+            }
         }
     }
 

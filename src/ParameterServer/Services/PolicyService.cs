@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Acting;
 using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Runs;
+using A3cGrpc.Simulation;
 using Google.Protobuf.Collections;
 using Grpc.Core;
 using static A3cGrpc.ParameterServer.Services.RequestChecks;
@@ -161,6 +163,7 @@ public sealed class PolicyService(
         }
 
         network.Forward(observations, mu, std, values);
+        RequireFiniteOutputs(mu, std, values);
         if (deterministic)
         {
             mu.CopyTo(actions);
@@ -211,7 +214,22 @@ public sealed class PolicyService(
                 throw Invalid($"{field}[{i}] is not a finite number ({value}).");
             }
 
+            if (Math.Abs(value) > SwingUpConstants.MaxAbsObservation)
+            {
+                throw Invalid(
+                    $"{field}[{i}] = {value} is outside the range the policy accepts (|value| <= {SwingUpConstants.MaxAbsObservation:G}; the simulator's observations stay far inside it).");
+            }
+
             destination[i] = value;
+        }
+    }
+
+    /// <summary>The network's outputs must be finite (they are for every accepted observation; this guards the promise, never OK with NaN).</summary>
+    private static void RequireFiniteOutputs(ReadOnlySpan<float> mu, ReadOnlySpan<float> std, ReadOnlySpan<float> values)
+    {
+        if (!TensorPrimitives.IsFiniteAll(mu) || !TensorPrimitives.IsFiniteAll(std) || !TensorPrimitives.IsFiniteAll(values))
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "the policy's output for this observation is not finite; no action is given."));
         }
     }
 }

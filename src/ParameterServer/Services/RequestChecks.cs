@@ -1,4 +1,5 @@
 using A3cGrpc.Distributed;
+using A3cGrpc.Distributed.Options;
 using Grpc.Core;
 
 namespace A3cGrpc.ParameterServer.Services;
@@ -16,6 +17,30 @@ public static class RequestChecks
             throw new RpcException(new Status(
                 StatusCode.Unauthenticated, $"{what} needs 'authorization: Bearer <token>' metadata with the server's token; the call had {presented} token."));
         }
+    }
+
+    /// <summary>True when the call carries the read token or the push token (either may read the model and the run).</summary>
+    public static bool IsReader(ServerCallContext context, ParameterServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        return (options.ReadToken is { Length: > 0 } read && BearerToken.Matches(context.RequestHeaders, read))
+               || (options.PushToken is { Length: > 0 } push && BearerToken.Matches(context.RequestHeaders, push));
+    }
+
+    /// <summary>When a read token is configured, requires it or the push token (UNAUTHENTICATED otherwise).</summary>
+    public static void RequireReader(ServerCallContext context, ParameterServerOptions options, string what)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrEmpty(options.ReadToken) || IsReader(context, options))
+        {
+            return;
+        }
+
+        var presented = context.RequestHeaders.GetValue(BearerToken.HeaderName) is null ? "no" : "a wrong";
+        throw new RpcException(new Status(
+            StatusCode.Unauthenticated,
+            $"{what} needs 'authorization: Bearer <token>' metadata with the server's read token (or push token); the call had {presented} token."));
     }
 
     /// <summary>INVALID_ARGUMENT with <paramref name="message"/>.</summary>

@@ -1,5 +1,6 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.ParameterServer.Monitoring;
+using A3cGrpc.ParameterServer.Runs;
 using Grpc.Core;
 using static A3cGrpc.ParameterServer.Services.RequestChecks;
 
@@ -11,7 +12,7 @@ namespace A3cGrpc.ParameterServer.Services;
 /// when the client cancels or the server stops.
 /// </summary>
 public sealed class TrainingStatusService(
-    StatusReporter reporter, StatusEvents events, IHostApplicationLifetime lifetime, TimeProvider time) : TrainingStatus.TrainingStatusBase
+    StatusReporter reporter, StatusEvents events, IHostApplicationLifetime lifetime, TimeProvider time, RunSetup setup) : TrainingStatus.TrainingStatusBase
 {
     /// <summary>The interval when a request asks for 0.</summary>
     public const int DefaultIntervalMs = 1000;
@@ -20,8 +21,18 @@ public sealed class TrainingStatusService(
     public const int MinIntervalMs = 50;
 
     /// <inheritdoc />
-    public override Task<TrainingStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context) =>
-        Task.FromResult(reporter.Status());
+    /// <remarks>The run folder's path is shown only to callers with the read or push token.</remarks>
+    public override Task<TrainingStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
+    {
+        RequireReader(context, setup.Server, "GetStatus");
+        var status = reporter.Status();
+        if (!IsReader(context, setup.Server))
+        {
+            status.RunDirectory = string.Empty;
+        }
+
+        return Task.FromResult(status);
+    }
 
     /// <inheritdoc />
     public override async Task WatchStatus(WatchStatusRequest request, IServerStreamWriter<TrainingEvent> responseStream, ServerCallContext context)
@@ -29,6 +40,7 @@ public sealed class TrainingStatusService(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
+        RequireReader(context, setup.Server, "WatchStatus");
         var intervalMs = request.IntervalMs == 0 ? DefaultIntervalMs : request.IntervalMs;
         if (intervalMs < MinIntervalMs)
         {

@@ -29,4 +29,16 @@ internal static partial class ServerLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint ({Why}) written at version {Version}, {EnvironmentSteps} environment steps")]
     public static partial void CheckpointWritten(ILogger logger, string why, long version, long environmentSteps);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Push {UpdateId} of {WorkerId} (gradient norm {GradientNorm:G4}) gave non-finite weights or Adam moments: the step was undone and the push refused")]
+    public static partial void UnsafeStepUndone(ILogger logger, string workerId, string updateId, double gradientNorm);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Checkpoint ({Why}) not written: {Reason}")]
+    public static partial void CheckpointRefused(ILogger logger, string why, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical,
+        Message = "ParameterServer:PolicyPort is {Port}, but the server listens on [{Addresses}]: add an address on that port to its URLs (e.g. --urls \"http://+:5000;http://+:{Port}\"); stopping")]
+    public static partial void PolicyPortNotListening(ILogger logger, int port, string addresses);
 }

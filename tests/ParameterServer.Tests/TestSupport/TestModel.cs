@@ -46,7 +46,8 @@ public static class TestModel
             UpdateId = updateId,
             BaseVersion = baseVersion,
             Gradients = TensorWire.Encode(gradients, baseVersion, encoding),
-            Statistics = new RolloutStatistics { EnvironmentSteps = environmentSteps, Environments = 1, RewardSum = -1.5 },
+            // One environment per step (at least one): within the server's rule of at most environments x n steps.
+            Statistics = new RolloutStatistics { EnvironmentSteps = environmentSteps, Environments = (int)Math.Clamp(environmentSteps, 1, 4096), RewardSum = -1.5 },
         };
         request.Statistics.EpisodeReturns.AddRange(episodeReturns ?? []);
         return request;
