@@ -31,9 +31,20 @@ public class NetworkPolicyTests
     public void Ingress_ServerWithoutTheWorkerRule_IsFound()
     {
         var manifest = Targets.Render("local").Copy();
-        ServerPolicy(manifest).Spec.Ingress[0].FromProperty.RemoveAt(0);
+        ServerPolicy(manifest).Spec.Ingress.RemoveAt(0);
 
         Problems.AssertFound(NetworkPolicyChecks.Problems(manifest), "deployment/worker cannot reach deployment/parameter-server port 50051");
+    }
+
+    [Fact]
+    public void Ingress_PolicyClientsAdmittedToTheMainPort_IsFound()
+    {
+        // The push API lives on the main port: policy clients belong on the policy port alone.
+        var manifest = Targets.Render("local").Copy();
+        var rules = ServerPolicy(manifest).Spec.Ingress;
+        rules[0].FromProperty.Add(rules[1].FromProperty[0]);
+
+        Problems.AssertFound(NetworkPolicyChecks.Problems(manifest), "a policy client can reach deployment/parameter-server port 50051");
     }
 
     [Fact]

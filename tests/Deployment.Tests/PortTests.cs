@@ -30,8 +30,22 @@ public class PortTests
         var manifest = Targets.Render("local").Copy();
         Envsim(manifest).Ports[0].ContainerPort = 50053;
 
-        Problems.AssertFound(PortChecks.ListenProblems(manifest), "expected 50052/TCP");
+        Problems.AssertFound(PortChecks.ListenProblems(manifest), "expected [50052/TCP]");
         Problems.AssertFound(PortChecks.AddressProblems(manifest), "is no EnvSim sidecar port in the same pod");
+    }
+
+    [Fact]
+    public void Ports_ServerWithoutItsPolicyPort_IsFound()
+    {
+        var manifest = Targets.Render("local").Copy();
+        var server = manifest.Deployment("parameter-server").Spec.Template.Spec.Containers.Single(c => c.Name == "parameter-server");
+        server.Env.Single(v => v.Name == A3cService.HttpPortsVariable).Value = "50051";
+        server.Ports.RemoveAt(1);
+
+        var problems = PortChecks.ListenProblems(manifest).ToList();
+
+        Problems.AssertFound(problems, "declares ports [50051/TCP], expected [50051/TCP, 50053/TCP]");
+        Problems.AssertFound(problems, "ASPNETCORE_HTTP_PORTS=50051, but the program's ports are 50051;50053");
     }
 
     [Fact]

@@ -9,6 +9,9 @@ public static class ServicePorts
     /// <summary>The parameter server's gRPC port (parameter store, policy, training status, health, reflection).</summary>
     public const int ParameterServer = 50051;
 
+    /// <summary>The parameter server's policy-only port in the Kubernetes deployment (<c>ParameterServer:PolicyPort</c>: policy and health).</summary>
+    public const int ParameterServerPolicy = 50053;
+
     /// <summary>An EnvSim's gRPC port (simulator, health).</summary>
     public const int EnvSim = 50052;
 }

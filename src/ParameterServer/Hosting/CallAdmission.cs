@@ -10,15 +10,18 @@ namespace A3cGrpc.ParameterServer.Hosting;
 /// <summary>
 /// Checks made on a call's headers, before its message is read (so before the message size limit applies): the push
 /// token of <c>PushGradients</c> (an unauthenticated caller gets UNAUTHENTICATED, not RESOURCE_EXHAUSTED, and its body
-/// is never read), and, with <c>ParameterServer:PolicyPort</c> set, that the policy port serves only the policy and
-/// health (PERMISSION_DENIED otherwise). Answers in gRPC's trailers-only form, with the same messages as the services.
+/// is never read), and, with <c>ParameterServer:PolicyPort</c> set, that the policy port serves only the policy,
+/// health and reflection (so <c>grpcurl</c> works there; PERMISSION_DENIED for anything else). Answers in gRPC's trailers-only form, with the same messages as the services.
 /// </summary>
 public sealed class CallAdmission(RequestDelegate next, RunSetup setup)
 {
     /// <summary>The path of the push.</summary>
     public static readonly string PushPath = $"/{ParameterStore.Descriptor.FullName}/{nameof(ParameterStore.ParameterStoreClient.PushGradients)}";
 
-    private static readonly string[] _policyPortServices = [$"/{Policy.Descriptor.FullName}/", $"/{Health.Descriptor.FullName}/"];
+    private static readonly string[] _policyPortServices =
+    [
+        $"/{Policy.Descriptor.FullName}/", $"/{Health.Descriptor.FullName}/", "/grpc.reflection.v1.ServerReflection/", "/grpc.reflection.v1alpha.ServerReflection/",
+    ];
 
     /// <summary>Admits the call to the next handler, or answers it with an error status.</summary>
     public Task InvokeAsync(HttpContext context)
@@ -31,7 +34,7 @@ public sealed class CallAdmission(RequestDelegate next, RunSetup setup)
         {
             return Refuse(
                 context, StatusCode.PermissionDenied,
-                $"port {policyPort} serves only the policy ({Policy.Descriptor.FullName}) and health; {path} is served on the server's main port.");
+                $"port {policyPort} serves only the policy ({Policy.Descriptor.FullName}), health and reflection; {path} is served on the server's main port.");
         }
 
         if (string.Equals(path, PushPath, StringComparison.Ordinal)

@@ -74,8 +74,9 @@ public static class ParameterServerHosting
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            // A server without addresses listens on no network (the in-process test server): nothing to check.
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            if (!addresses.Any(address => BindingAddress.Parse(address).Port == port))
+            if (addresses.Count > 0 && !addresses.Any(address => BindingAddress.Parse(address).Port == port))
             {
                 var listening = string.Join(", ", addresses);
                 ServerLog.PolicyPortNotListening(app.Logger, port, listening);

@@ -16,8 +16,9 @@ internal static class NetworkPolicyChecks
     public static readonly KeyValuePair<string, string> PolicyClientLabel = new("a3c.io/policy-client", "true");
 
     /// <summary>
-    /// Who may connect to whom: workers and labelled policy clients reach the parameter server's port, and nothing
-    /// else does (not the collector, not Jaeger, not an unlabelled pod); the server and the workers reach the
+    /// Who may connect to whom: workers reach the parameter server's main port and labelled policy clients its policy
+    /// port (and not the main one, where the push API is), and nothing else does (not the collector, not Jaeger, not
+    /// an unlabelled pod); the server and the workers reach the
     /// collector's OTLP port; only the collector reaches Jaeger's OTLP port; no other pod reaches a worker pod's
     /// EnvSim sidecar, which is for its own worker over loopback.
     /// </summary>
@@ -50,6 +51,7 @@ internal static class NetworkPolicyChecks
         var envsimPort = worker.Pod.Containers.Where(c => A3cService.ForImage(c.Image)?.Kind == A3cServiceKind.EnvSim)
             .SelectMany(c => c.Ports ?? []).Select(p => p.ContainerPort).FirstOrDefault();
         var serverPort = A3cService.ParameterServer.Port!.Value;
+        var policyPort = A3cService.ParameterServer.PolicyPort!.Value;
         var stranger = new Peer("an unlabelled pod", new Dictionary<string, string> { ["app"] = "something-else" });
         var policyClient = new Peer("a policy client", new Dictionary<string, string> { [PolicyClientLabel.Key] = PolicyClientLabel.Value });
         Peer Of(Workload workload) => new(workload.ToString(), workload.Labels);
@@ -57,7 +59,7 @@ internal static class NetworkPolicyChecks
         var allowed = new (Peer From, Workload To, int Port)[]
         {
             (Of(worker), server, serverPort),
-            (policyClient, server, serverPort),
+            (policyClient, server, policyPort),
             (Of(server), collector, collectorPort),
             (Of(worker), collector, collectorPort),
             (Of(collector), jaeger.Workload, jaeger.Port.ContainerPort),
@@ -67,6 +69,9 @@ internal static class NetworkPolicyChecks
             (Of(collector), server, serverPort),
             (Of(jaeger.Workload), server, serverPort),
             (stranger, server, serverPort),
+            (stranger, server, policyPort),
+            (policyClient, server, serverPort),
+            (Of(collector), server, policyPort),
             (Of(server), worker, envsimPort),
             (Of(collector), worker, envsimPort),
             (stranger, worker, envsimPort),

@@ -30,16 +30,24 @@ internal static class PortChecks
                 continue;
             }
 
-            if (ports.Count != 1 || ports[0].ContainerPort != service.Port || ports[0].Protocol is not (null or "TCP"))
+            var expected = service.ListenPorts;
+            if (!ports.Select(p => p.ContainerPort).SequenceEqual(expected) || ports.Any(p => p.Protocol is not (null or "TCP")))
             {
-                yield return $"{where}: declares ports [{string.Join(", ", ports.Select(p => $"{p.ContainerPort}/{p.Protocol}"))}], expected {service.Port}/TCP";
+                yield return $"{where}: declares ports [{string.Join(", ", ports.Select(p => $"{p.ContainerPort}/{p.Protocol}"))}], expected [{string.Join(", ", expected.Select(p => $"{p}/TCP"))}]";
             }
 
             var environment = new ContainerEnvironment(manifest, container);
             var httpPorts = environment[A3cService.HttpPortsVariable] ?? service.Port!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (httpPorts != service.Port!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            var expectedHttpPorts = string.Join(';', expected.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (httpPorts != expectedHttpPorts)
             {
-                yield return $"{where}: {A3cService.HttpPortsVariable}={httpPorts}, but the program's port is {service.Port}";
+                yield return $"{where}: {A3cService.HttpPortsVariable}={httpPorts}, but the program's ports are {expectedHttpPorts}";
+            }
+
+            if (service.PolicyPort is { } policyPort
+                && environment["ParameterServer__PolicyPort"] != policyPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                yield return $"{where}: ParameterServer__PolicyPort is '{environment["ParameterServer__PolicyPort"]}', but the policy's port is {policyPort}";
             }
 
             if (environment["ASPNETCORE_URLS"] is not null)

@@ -24,7 +24,8 @@ internal sealed record A3cService(
     string BuiltImage,
     int? Port,
     IReadOnlyList<Type> Options,
-    IReadOnlyList<string> RequiredVariables)
+    IReadOnlyList<string> RequiredVariables,
+    int? PolicyPort = null)
 {
     /// <summary>Environment variables every one of our programs reads beyond its options sections.</summary>
     public static readonly IReadOnlyList<string> TelemetryVariables =
@@ -43,7 +44,8 @@ internal sealed record A3cService(
         Repository.Images.Server,
         ServicePorts.ParameterServer,
         [typeof(ParameterServerOptions), typeof(A3cHyperparameters), typeof(EvaluationOptions), typeof(TelemetryOptions)],
-        ["ParameterServer__RunDirectory", "ParameterServer__PushToken"]);
+        ["ParameterServer__RunDirectory", "ParameterServer__PushToken"],
+        ServicePorts.ParameterServerPolicy);
 
     public static readonly A3cService Worker = new(
         A3cServiceKind.Worker,
@@ -63,6 +65,9 @@ internal sealed record A3cService(
 
     /// <summary>Whether it is an ASP.NET Core host (reads ASPNETCORE_HTTP_PORTS, answers gRPC health checks).</summary>
     public bool IsWebHost => Port is not null;
+
+    /// <summary>Every port it listens on in the deployment: its main port, then the policy's own port (the server only).</summary>
+    public IReadOnlyList<int> ListenPorts => Port is { } port ? (PolicyPort is { } policy ? [port, policy] : [port]) : [];
 
     /// <summary>The service whose built image <paramref name="image"/> is (any registry and tag), or null.</summary>
     public static A3cService? ForImage(string image)
