@@ -122,6 +122,14 @@ internal static class CoreBenchmarks
             Add(Measurement.Run("adam_step", "step", repetitions, 200,
                 "AdamOptimizer.Step alone over all 135,171 parameters (gradients left from the previous measurement)",
                 () => learner.Optimizer.Step()));
+            Add(Measurement.Run("step_guard", "step", repetitions, 200,
+                "what the server adds to each step so that no push can poison the model: copying the weights and both Adam moments "
+                + "aside (RememberState) and checking that all are finite afterwards (StateIsFinite), 135,171 parameters",
+                () =>
+                {
+                    learner.Optimizer.RememberState();
+                    _ = learner.Optimizer.StateIsFinite();
+                }));
         }
 
         return results;
