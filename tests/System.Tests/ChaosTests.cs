@@ -12,6 +12,7 @@ namespace A3cGrpc.SystemTests;
 /// went back by more than one checkpoint interval, the killed launcher's processes all stopped by themselves (no
 /// orphan), and every log is complete. The figures go to <c>chaos-results.json</c> beside the logs (docs/distributed.md, "Chaos").
 /// </summary>
+[Collection(LauncherTestGroup.Name)]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     private const int Seed = 20260309;

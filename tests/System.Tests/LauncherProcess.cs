@@ -141,8 +141,18 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
     }
 
     /// <summary>The live parameter server process, if any.</summary>
-    public int? ServerProcessId() => ProcessTree.ChildrenOf(ProcessId).Where(ProcessTree.IsAlive)
-        .Select(p => (int?)p).FirstOrDefault(p => ProcessTree.CommandLine(p!.Value).Contains("A3cGrpc.ParameterServer.dll", StringComparison.Ordinal));
+    public int? ServerProcessId()
+    {
+        foreach (var pid in ProcessTree.ChildrenOf(ProcessId).Where(ProcessTree.IsAlive))
+        {
+            if (ProcessTree.CommandLine(pid).Contains("A3cGrpc.ParameterServer.dll", StringComparison.Ordinal))
+            {
+                return pid;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The live worker processes by worker id.</summary>
     public Dictionary<string, int> WorkerProcessIds()
@@ -251,6 +261,14 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
 
     [GeneratedRegex(@"--Worker:WorkerId=(?<id>worker-\d+)")]
     private static partial Regex WorkerIdArgument();
+}
+
+/// <summary>The tests that run the launcher run one at a time (each runs a whole system on a machine that may have 2 cores).</summary>
+[CollectionDefinition(Name)]
+public sealed class LauncherTestGroup
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "launcher";
 }
 
 /// <summary>Processes as /proc shows them.</summary>

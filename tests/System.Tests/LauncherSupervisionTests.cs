@@ -8,6 +8,7 @@ namespace A3cGrpc.SystemTests;
 /// server that keeps dying ends the run with an error naming its log. Each child writes its own log, so a killed
 /// launcher loses none of their last lines.
 /// </summary>
+[Collection(LauncherTestGroup.Name)]
 public sealed partial class LauncherSupervisionTests
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(180);
@@ -24,8 +25,12 @@ public sealed partial class LauncherSupervisionTests
         await using var launcher = LauncherProcess.Start(_arguments);
         var checkpoint = Path.Combine(launcher.RunDirectory, "checkpoint.a3c");
         await launcher.WaitForOutputAsync(l => l.StartsWith("parameter server: process ", StringComparison.Ordinal), _timeout, "the server's address");
-        await launcher.WaitForStatusAsync(
-            s => s.Progress.Workers.Count(w => w.PushesApplied >= 3) == 2 && File.Exists(checkpoint), _timeout, "both workers' pushes and a checkpoint");
+        var trained = await launcher.WaitForStatusAsync(
+            s => s.Progress.Workers.Count(w => w.PushesApplied >= 3) == 2 && s.Progress.Counters.ModelVersion >= 50 && File.Exists(checkpoint),
+            _timeout, "both workers' pushes and a checkpoint");
+
+        // Past a checkpoint interval (2 s) and time to write it, a checkpoint holds at least the version seen now.
+        await Task.Delay(TimeSpan.FromSeconds(6));
         var killed = launcher.ServerProcessId() ?? throw new InvalidOperationException($"No server process. {launcher.Describe()}");
         var before = (await launcher.TryGetStatusAsync())!.Progress.Counters;
 
@@ -36,7 +41,9 @@ public sealed partial class LauncherSupervisionTests
             _timeout, "the restart");
         var resumedLine = await WaitForLogLineAsync(launcher.LogFile("parameter-server"), "Resumed ", _timeout);
         var resumedAt = long.Parse(ResumedVersion().Match(resumedLine).Groups["version"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(resumedAt > 1 && resumedAt <= before.ModelVersion, $"resumed at version {resumedAt}; {before.ModelVersion} before the kill");
+        Assert.True(
+            resumedAt >= trained.Progress.Counters.ModelVersion && resumedAt <= before.ModelVersion,
+            $"resumed at version {resumedAt}; {trained.Progress.Counters.ModelVersion} seen 6 s before the kill, {before.ModelVersion} at the kill");
 
         // Both workers reconnect by themselves and training goes on from the resumed version.
         var after = await launcher.WaitForStatusAsync(
@@ -65,6 +72,7 @@ public sealed partial class LauncherSupervisionTests
     public async Task ServerThatKeepsDying_EndsTheRunWithAnErrorNamingItsLog()
     {
         await using var launcher = LauncherProcess.Start(_arguments);
+        await launcher.WaitForOutputAsync(l => l.StartsWith("parameter server: process ", StringComparison.Ordinal), _timeout, "the server's address");
         await launcher.WaitForStatusAsync(s => s.Progress.Workers.Count(w => w.PushesApplied >= 1) == 2, _timeout, "both workers' pushes");
 
         // Kill each server as soon as it is started (three exits within seconds: the launcher allows 3 within 60 s).
