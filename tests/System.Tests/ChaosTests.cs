@@ -10,7 +10,8 @@ namespace A3cGrpc.SystemTests;
 /// seconds one process picked at random with a fixed seed (the parameter server, a worker, or a worker's EnvSim) is
 /// killed with SIGKILL, and the test waits for the system to recover. Then: training went on, the model version never
 /// went back by more than one checkpoint interval, the killed launcher's processes all stopped by themselves (no
-/// orphan), and every log is complete. The figures go to <c>chaos-results.json</c> beside the logs (docs/distributed.md, "Chaos").
+/// orphan), and every log is complete. The figures go to <c>chaos-results.json</c> beside the logs (kept in the
+/// temporary folder; one run's copy is docs/results/chaos-20261203.json, read in docs/distributed.md, "Chaos").
 /// </summary>
 [Collection(LauncherTestGroup.Name)]
 public sealed class ChaosTests(ITestOutputHelper output)
@@ -99,7 +100,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             }
 
             kills.Add(new Kill(kind, kind == "server" ? "parameter-server" : workerId, killedAt, clock.Elapsed - killedAt, before, resumedAt));
-            output.WriteLine($"{killedAt.TotalSeconds,5:F1} s: killed {kind} {target} ({workerId}); whole again after {(clock.Elapsed - killedAt).TotalSeconds:F1} s{(resumedAt is { } r ? $", resumed at version {r} (was {before})" : string.Empty)}; {recovery}");
+            output.WriteLine($"{killedAt.TotalSeconds,5:F1} s: killed {kind} {target}{(kind == "server" ? string.Empty : $" ({workerId})")}; whole again after {(clock.Elapsed - killedAt).TotalSeconds:F1} s{(resumedAt is { } r ? $", resumed at version {r} (was {before})" : string.Empty)}; {recovery}");
         }
 
         await sampling.CancelAsync();
@@ -195,7 +196,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 }
             }
 
-            Assert.False(launcher.HasExited, $"the launcher exited (code {launcher.ExitCode}) after {what}. {launcher.Describe()}");
+            if (launcher.HasExited)
+            {
+                Assert.Fail($"The launcher exited (code {launcher.ExitCode}) after {what}. {launcher.Describe()}");
+            }
+
             await Task.Delay(250);
         }
 
