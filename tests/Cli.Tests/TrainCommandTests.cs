@@ -199,7 +199,7 @@ public sealed class TrainCommandTests : IDisposable
         foreach (var option in new[]
                  {
                      "--n-steps", "--seed", "--learning-rate", "--gamma", "--max-steps", "--max-minutes", "--no-stop-when-solved",
-                     "--eval-every", "--eval-episodes", "--eval-max-share", "--preset", "--set", "--workers", "--envs-per-worker", "--run-dir", "--resume",
+                     "--eval-every", "--eval-episodes", "--eval-max-share", "--preset", "--set", "--workers", "--envs-per-worker", "--checkpoint-every", "--run-dir", "--resume",
                  })
         {
             var line = output.Split('\n').FirstOrDefault(l => l.Split(' ', ',').Contains(option));
@@ -218,6 +218,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--max-minutes", "-2", "--max-minutes must be a non-negative number")]
     [InlineData("--workers", "65", "--workers must be between 0 and 64")]
     [InlineData("--envs-per-worker", "0", "--envs-per-worker must be between 1 and 4096")]
+    [InlineData("--checkpoint-every", "0", "--checkpoint-every must be between 1 and 86400 seconds")]
     public async Task Train_BadOption_FailsBeforeTrainingWithItsMessage(string option, string value, string message)
     {
         var run = Path.Combine(_folder, "run");

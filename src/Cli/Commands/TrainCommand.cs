@@ -64,6 +64,10 @@ internal static class TrainCommand
             Description = "Worker processes, each with its own EnvSim process, pushing to a parameter server process (default: one per core). 0 = the seed's single-process trainer.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
+        var checkpointEvery = new Option<int?>("--checkpoint-every")
+        {
+            Description = "With workers: seconds between the parameter server's periodic checkpoints, at most what a killed server loses (the launcher restarts it from its last checkpoint). Default 60.",
+        };
         var resume = new Option<string?>("--resume")
         {
             Description = "Continue the run in this folder from its checkpoint, with the settings it started with (budgets come from this command line).",
@@ -83,6 +87,13 @@ internal static class TrainCommand
                 r.AddError("--workers must be between 0 and 64.");
             }
         });
+        checkpointEvery.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > 86_400)
+            {
+                r.AddError("--checkpoint-every must be between 1 and 86400 seconds.");
+            }
+        });
         maxMinutes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is { } m && (!double.IsFinite(m) || m < 0))
@@ -92,7 +103,7 @@ internal static class TrainCommand
         });
         var command = new Command("train", "Train A3C: a parameter server and workers with their own simulators as local processes (or one process with --workers 0), evaluating as it goes.")
         {
-            seed, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, evalMaxShare, workers, runDir, resume,
+            seed, maxSteps, maxMinutes, keepGoing, evalEvery, evalEpisodes, evalMaxShare, workers, checkpointEvery, runDir, resume,
         };
         foreach (var option in hyperparameters.All)
         {
@@ -139,7 +150,8 @@ internal static class TrainCommand
                     workerCount,
                     training.MaxEnvSteps,
                     TimeBudgetSeconds(training, folder, resuming),
-                    training.StopWhenSolved),
+                    training.StopWhenSolved,
+                    parse.GetValue(checkpointEvery)),
                 clusterDisplay);
             string reason;
             try

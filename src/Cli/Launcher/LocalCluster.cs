@@ -1,3 +1,4 @@
+using System.Globalization;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
@@ -6,27 +7,38 @@ using A3cGrpc.Learning;
 using A3cGrpc.Training.Evaluation;
 using A3cGrpc.Training.Reporting;
 using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace A3cGrpc.Cli.Launcher;
 
 /// <summary>
 /// Runs the distributed system on this machine: the parameter server and N workers (each starting its own EnvSim
 /// process) as separate OS processes on loopback, watching the server's status stream until training finishes (the
-/// server's budgets or "solved"), the caller cancels (Ctrl-C), or the server dies. Workers that die are restarted.
+/// server's budgets or "solved"), the caller cancels (Ctrl-C), or the server keeps dying. Workers that die are
+/// restarted; a server that dies is restarted on the same run folder and address (it resumes from its last
+/// checkpoint, or starts afresh if it had written none; the workers reconnect by themselves), unless it died
+/// <see cref="RestartWindow.ServerMaxDeaths"/> times within <see cref="RestartWindow.ServerWindow"/>.
 /// Stopping is orderly: workers first (they finish or abandon their update), then the server (final checkpoint and
-/// summary). Process output goes to <c>logs/</c> in the run folder, spans to <c>telemetry/</c>.
+/// summary). Each process writes its own output to <c>logs/</c> in the run folder (so a killed launcher loses none
+/// of it), spans to <c>telemetry/</c>.
 /// </summary>
 internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterObserver observer)
 {
+    private const string ServerName = "parameter-server";
+
     private static readonly TimeSpan _workerStopGrace = TimeSpan.FromSeconds(25);
     private static readonly TimeSpan _serverStopGrace = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan _serverStartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan _watchRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly string _token = BearerToken.NewToken();
     private readonly List<ChildProcess?> _workers = [];
+    private readonly RestartWindow _serverDeaths = RestartWindow.ForServer();
+    private ChildProcess? _server;
     private int _workerRestarts;
 
     /// <summary>Runs until training finishes or <paramref name="cancellationToken"/> fires; returns why it stopped.</summary>
+    /// <exception cref="InvalidOperationException">The server did not start, or kept dying (the message names its log).</exception>
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var folder = new RunFolder(settings.RunDirectory);
@@ -37,21 +49,19 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         var workerProgram = ServiceBinaries.Find(ServiceBinaries.WorkerService);
         var simulatorProgram = ServiceBinaries.Find(ServiceBinaries.EnvSim);
 
-        await using var server = ChildProcess.Start(
-            "parameter-server", serverProgram, ServerArguments(address, folder), TokenEnvironment(), LogFile(folder, "parameter-server"));
-        observer.OnMessage($"parameter server: process {server.ProcessId} on {address}");
+        var server = StartServer(serverProgram, address, folder);
         string reason;
         try
         {
             using var channel = GrpcAddress.CreateChannel(address);
             await GrpcHealth.WaitUntilServingAsync(
-                channel, () => server.HasExited, _serverStartTimeout, $"parameter server (see {LogFile(folder, "parameter-server")})", cancellationToken);
+                channel, () => server.HasExited, _serverStartTimeout, $"parameter server (see {LogFile(folder, ServerName)})", cancellationToken);
             for (var i = 0; i < settings.Workers; i++)
             {
                 _workers.Add(StartWorker(i, address, workerProgram, simulatorProgram, folder));
             }
 
-            reason = await WatchAsync(channel, server, address, workerProgram, simulatorProgram, folder, cancellationToken);
+            reason = await WatchAsync(channel, address, serverProgram, workerProgram, simulatorProgram, folder, cancellationToken);
         }
         catch (Exception exception) when (cancellationToken.IsCancellationRequested
                                           && exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
@@ -68,15 +78,23 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
                 await worker.DisposeAsync();
             }
 
-            observer.OnMessage("stopping the parameter server (final checkpoint)");
-            await server.StopAsync(_serverStopGrace);
+            if (_server is { } last)
+            {
+                if (!last.HasExited)
+                {
+                    observer.OnMessage("stopping the parameter server (final checkpoint)");
+                }
+
+                await last.StopAsync(_serverStopGrace);
+                await last.DisposeAsync();
+            }
         }
 
         return reason;
     }
 
     private async Task<string> WatchAsync(
-        Grpc.Net.Client.GrpcChannel channel, ChildProcess server, string address, string workerProgram, string simulatorProgram, RunFolder folder, CancellationToken cancellationToken)
+        GrpcChannel channel, string address, string serverProgram, string workerProgram, string simulatorProgram, RunFolder folder, CancellationToken cancellationToken)
     {
         var status = new TrainingStatus.TrainingStatusClient(channel);
         while (true)
@@ -108,22 +126,73 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
                     }
                 }
             }
-            catch (RpcException exception) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException) when (!cancellationToken.IsCancellationRequested)
             {
-                if (server.HasExited)
-                {
-                    throw new InvalidOperationException(
-                        $"The parameter server exited with code {server.ExitCode}; see {LogFile(folder, "parameter-server")}.", exception);
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                // The server is gone or restarting (its exit may not be seen yet): look again after a pause.
+                await Task.Delay(_watchRetryDelay, cancellationToken);
             }
 
-            if (server.HasExited)
+            if (_server!.HasExited)
             {
-                throw new InvalidOperationException($"The parameter server exited with code {server.ExitCode}; see {LogFile(folder, "parameter-server")}.");
+                await RestartServerAsync(channel, address, serverProgram, folder, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Starts the dead server again on the same folder and address until one serves, or gives up (throws) when it
+    /// has died <see cref="RestartWindow.MaxDeaths"/> times within the window.
+    /// </summary>
+    private async Task RestartServerAsync(GrpcChannel channel, string address, string serverProgram, RunFolder folder, CancellationToken cancellationToken)
+    {
+        var log = LogFile(folder, ServerName);
+        while (_server!.HasExited)
+        {
+            var exitCode = _server.ExitCode;
+            await _server.DisposeAsync();
+            if (!_serverDeaths.RecordDeath(DateTimeOffset.UtcNow))
+            {
+                _server = null;
+                throw new InvalidOperationException(
+                    $"The parameter server exited with code {exitCode}: {_serverDeaths.RecentDeaths} exits within {_serverDeaths.Window.TotalSeconds:F0} s, "
+                    + $"so it is not restarted again. See {log}.");
+            }
+
+            var how = File.Exists(folder.Checkpoint)
+                ? "it resumes from its last checkpoint"
+                : "it had written no checkpoint yet, so it starts the run afresh in the same folder";
+            observer.OnMessage($"parameter server exited with code {exitCode}; restarting it on {address} ({how})");
+            var server = StartServer(serverProgram, address, folder);
+            try
+            {
+                await GrpcHealth.WaitUntilServingAsync(
+                    channel, () => server.HasExited, _serverStartTimeout, $"restarted parameter server (see {log})", cancellationToken);
+            }
+            catch (InvalidOperationException) when (server.HasExited)
+            {
+                // It died while starting: counted as another death by the loop.
+            }
+        }
+
+        try
+        {
+            var status = await new TrainingStatus.TrainingStatusClient(channel)
+                .GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+            var counters = status.Progress.Counters;
+            observer.OnMessage(string.Create(CultureInfo.InvariantCulture,
+                $"parameter server serving again at version {counters.ModelVersion}, {counters.EnvironmentSteps} environment steps; the workers reconnect by themselves"));
+        }
+        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+        {
+            observer.OnMessage("parameter server serving again; the workers reconnect by themselves");
+        }
+    }
+
+    private ChildProcess StartServer(string serverProgram, string address, RunFolder folder)
+    {
+        _server = ChildProcess.Start(ServerName, serverProgram, ServerArguments(address, folder), TokenEnvironment(), LogFile(folder, ServerName));
+        observer.OnMessage($"parameter server: process {_server.ProcessId} on {address}");
+        return _server;
     }
 
     private void RestartDeadWorkers(string address, string workerProgram, string simulatorProgram, RunFolder folder)
@@ -167,6 +236,11 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.RunDirectory), folder.Path);
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.Seed), run.Seed);
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopWhenSolved), settings.StopWhenSolved);
+        if (settings.CheckpointIntervalSeconds is { } checkpointInterval)
+        {
+            yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.CheckpointIntervalSeconds), checkpointInterval);
+        }
+
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtEnvironmentSteps), settings.MaxEnvironmentSteps ?? 0);
         yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtElapsedSeconds), settings.StopAtElapsedSeconds ?? 0);
         foreach (var (key, value) in HyperparameterConfiguration.ToSettings(run.Hyperparameters))

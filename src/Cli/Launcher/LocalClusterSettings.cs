@@ -9,10 +9,14 @@ namespace A3cGrpc.Cli.Launcher;
 /// <param name="MaxEnvironmentSteps">Step budget over the whole run, or null.</param>
 /// <param name="StopAtElapsedSeconds">Training-time budget over the whole run (the server's clock), or null.</param>
 /// <param name="StopWhenSolved">Finish at the first evaluation mean at or above the solve threshold.</param>
+/// <param name="CheckpointIntervalSeconds">
+/// Seconds between the server's periodic checkpoints (what a killed server loses at most), or null for the server's default.
+/// </param>
 internal sealed record LocalClusterSettings(
     RunSettings Run,
     string RunDirectory,
     int Workers,
     long? MaxEnvironmentSteps,
     double? StopAtElapsedSeconds,
-    bool StopWhenSolved);
+    bool StopWhenSolved,
+    int? CheckpointIntervalSeconds = null);

@@ -4,11 +4,17 @@ namespace A3cGrpc.Distributed.Hosting;
 
 /// <summary>
 /// A service process started by another (a launcher starting the parameter server and workers): runs a .NET
-/// assembly with the same <c>dotnet</c> host (or an executable), appends its output to a log file, tells it its
-/// parent's id (<see cref="ParentProcessWatcher"/>), and stops it with SIGTERM, then SIGKILL after a grace period.
+/// assembly with the same <c>dotnet</c> host (or an executable) whose output is appended to a log file (by the child
+/// itself, so a killed launcher loses none of it), tells it its parent's id (<see cref="ParentProcessWatcher"/>), and
+/// stops it with SIGTERM, then SIGKILL after a grace period.
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
+    /// <summary>Runs the command given after the log file with stdout and stderr appended to the log file (stdin: nothing).</summary>
+    private const string RedirectScript = "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1 </dev/null";
+
+    private const string Shell = "/bin/sh";
+
     private readonly Process _process;
     private readonly StreamWriter? _log;
 
@@ -33,8 +39,11 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="program"/> (a <c>.dll</c> runs under the current <c>dotnet</c> host) with
-    /// <paramref name="arguments"/> and extra environment variables; output (stdout and stderr) goes to
-    /// <paramref name="logFile"/> when given.
+    /// <paramref name="arguments"/> and extra environment variables. When <paramref name="logFile"/> is given, the
+    /// child's stdout and stderr are that file itself, opened for appending by the child (through <c>/bin/sh</c>,
+    /// which then <c>exec</c>s the program, so the process id and signals are the program's): nothing passes through
+    /// this process, so the child's last lines reach the file even when this process is killed. Without a log file
+    /// the output is discarded.
     /// </summary>
     public static ChildProcess Start(
         string name,
@@ -44,52 +53,74 @@ public sealed class ChildProcess : IAsyncDisposable
         string? logFile = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(program);
+        ArgumentNullException.ThrowIfNull(arguments);
         if (!File.Exists(program))
         {
             throw new FileNotFoundException($"Cannot start {name}: {program} does not exist (build the solution first).", program);
         }
 
-        var info = new ProcessStartInfo
+        List<string> command = program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [PosixSignals.DotnetHost(), program] : [program];
+        command.AddRange(arguments);
+        command.Add($"--{ParentProcessWatcher.ConfigurationKey}={Environment.ProcessId}");
+
+        var log = logFile is null ? null : Path.GetFullPath(logFile);
+        if (log is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        }
+
+        var info = new ProcessStartInfo { UseShellExecute = false };
+        StreamWriter? pipedLog = null;
+        if (File.Exists(Shell))
         {
-            info.FileName = PosixSignals.DotnetHost();
-            info.ArgumentList.Add(program);
+            // sh -c SCRIPT NAME LOG PROGRAM ARGS...: the script sees the log as $1 and the command as the rest, so
+            // nothing is parsed by the shell (paths with spaces or quotes are safe).
+            info.FileName = Shell;
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(RedirectScript);
+            info.ArgumentList.Add(name);
+            info.ArgumentList.Add(log ?? "/dev/null");
+            foreach (var argument in command)
+            {
+                info.ArgumentList.Add(argument);
+            }
         }
         else
         {
-            info.FileName = program;
+            // No POSIX shell (Windows): the output is copied through pipes, and is lost if this process dies first.
+            info.FileName = command[0];
+            foreach (var argument in command.Skip(1))
+            {
+                info.ArgumentList.Add(argument);
+            }
+            info.RedirectStandardOutput = true;
+            info.RedirectStandardError = true;
+            if (log is not null)
+            {
+                pipedLog = new StreamWriter(new FileStream(log, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+            }
         }
 
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.ArgumentList.Add($"--{ParentProcessWatcher.ConfigurationKey}={Environment.ProcessId}");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }
 
-        StreamWriter? log = null;
-        if (logFile is not null)
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var child = new ChildProcess(name, process, pipedLog);
+        if (info.RedirectStandardOutput)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
-            log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+            process.OutputDataReceived += (_, e) => child.Write(e.Data);
+            process.ErrorDataReceived += (_, e) => child.Write(e.Data);
         }
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var child = new ChildProcess(name, process, log);
-        process.OutputDataReceived += (_, e) => child.Write(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Write(e.Data);
         process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        if (info.RedirectStandardOutput)
+        {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
         return child;
     }
 
