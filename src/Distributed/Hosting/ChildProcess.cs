@@ -16,13 +16,11 @@ public sealed class ChildProcess : IAsyncDisposable
     private const string Shell = "/bin/sh";
 
     private readonly Process _process;
-    private readonly StreamWriter? _log;
 
-    private ChildProcess(string name, Process process, StreamWriter? log)
+    private ChildProcess(string name, Process process)
     {
         Name = name;
         _process = process;
-        _log = log;
     }
 
     /// <summary>A short name for messages ("parameter-server", "worker-1").</summary>
@@ -69,36 +67,16 @@ public sealed class ChildProcess : IAsyncDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         }
 
-        var info = new ProcessStartInfo { UseShellExecute = false };
-        StreamWriter? pipedLog = null;
-        if (File.Exists(Shell))
+        // sh -c SCRIPT NAME LOG PROGRAM ARGS...: the script sees the log as $1 and the command as the rest, so nothing
+        // is parsed by the shell (paths with spaces or quotes are safe). The services run on Linux only (PosixSignals).
+        var info = new ProcessStartInfo { FileName = Shell, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(RedirectScript);
+        info.ArgumentList.Add(name);
+        info.ArgumentList.Add(log ?? "/dev/null");
+        foreach (var argument in command)
         {
-            // sh -c SCRIPT NAME LOG PROGRAM ARGS...: the script sees the log as $1 and the command as the rest, so
-            // nothing is parsed by the shell (paths with spaces or quotes are safe).
-            info.FileName = Shell;
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add(RedirectScript);
-            info.ArgumentList.Add(name);
-            info.ArgumentList.Add(log ?? "/dev/null");
-            foreach (var argument in command)
-            {
-                info.ArgumentList.Add(argument);
-            }
-        }
-        else
-        {
-            // No POSIX shell (Windows): the output is copied through pipes, and is lost if this process dies first.
-            info.FileName = command[0];
-            foreach (var argument in command.Skip(1))
-            {
-                info.ArgumentList.Add(argument);
-            }
-            info.RedirectStandardOutput = true;
-            info.RedirectStandardError = true;
-            if (log is not null)
-            {
-                pipedLog = new StreamWriter(new FileStream(log, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-            }
+            info.ArgumentList.Add(argument);
         }
 
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -107,21 +85,8 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var child = new ChildProcess(name, process, pipedLog);
-        if (info.RedirectStandardOutput)
-        {
-            process.OutputDataReceived += (_, e) => child.Write(e.Data);
-            process.ErrorDataReceived += (_, e) => child.Write(e.Data);
-        }
-
         process.Start();
-        if (info.RedirectStandardOutput)
-        {
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        return child;
+        return new ChildProcess(name, process);
     }
 
     /// <summary>Asks the process to stop (SIGTERM) and waits up to <paramref name="grace"/>, then kills it.</summary>
@@ -162,22 +127,5 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(10));
         _process.Dispose();
-        if (_log is not null)
-        {
-            await _log.DisposeAsync();
-        }
-    }
-
-    private void Write(string? line)
-    {
-        if (line is null || _log is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.WriteLine(line);
-        }
     }
 }

@@ -27,7 +27,7 @@ internal static partial class ServerLog
         Message = "Best policy: version {Version}, evaluation mean {Mean:F1}; confirmed on {Episodes} other episodes: {ConfirmedMean:F1} +- {ConfirmedStd:F1}")]
     public static partial void BestPolicyConfirmed(ILogger logger, long version, double mean, int episodes, double confirmedMean, double confirmedStd);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint ({Why}) written at version {Version}, {EnvironmentSteps} environment steps")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint ({Why}) written at version {Version}, {EnvironmentSteps} environment steps")]
     public static partial void CheckpointWritten(ILogger logger, string why, long version, long environmentSteps);
 
     [LoggerMessage(Level = LogLevel.Warning,
