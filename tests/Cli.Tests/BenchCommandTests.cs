@@ -25,6 +25,7 @@ public sealed class BenchCommandTests : IDisposable
         [
             "env_step_single", "env_step_vector_k2", "env_step_vector_k2_per_env", "policy_sample_batch1", "policy_mean_batch2",
             "nstep_update_n1", "nstep_update_n8", "nstep_loss_n8", "nstep_loss_backward_n8", "adam_step",
+            "step_guard",
         ];
         Assert.Equal(expected.Order(), measurements.Keys.Order());
         Assert.All(measurements.Values, median => Assert.True(median > 0 && double.IsFinite(median)));

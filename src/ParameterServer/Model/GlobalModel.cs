@@ -216,14 +216,14 @@ public sealed class GlobalModel : IDisposable
                 }
                 catch (Exception exception) when (exception is ArgumentException or OverflowException)
                 {
-                    _refusedUnsafe++;
+                    Interlocked.Increment(ref _refusedUnsafe);
                     return Refused(PushResult.Unsafe, current, $"the observation statistics do not merge into finite ones ({exception.Message}); not applied");
                 }
             }
 
             if (!_learner.ApplyGradients(command.Gradients, current.EnvironmentSteps).Applied)
             {
-                _refusedUnsafe++;
+                Interlocked.Increment(ref _refusedUnsafe);
                 ServerLog.UnsafeStepUndone(_logger, command.WorkerId, command.UpdateId, norm);
                 return Refused(
                     PushResult.Unsafe, current,
@@ -307,7 +307,7 @@ public sealed class GlobalModel : IDisposable
                 ElapsedSeconds = _clock.ElapsedSeconds,
             };
             var state = new ServerCheckpointState(
-                ServerCheckpointState.CurrentFormat, _ledger.Export(), _recorder.EvaluationVersions(), _refusedStale, _refusedUnsafe);
+                ServerCheckpointState.CurrentFormat, _ledger.Export(), _recorder.EvaluationVersions(), _refusedStale, Interlocked.Read(ref _refusedUnsafe));
             _learner.SaveCheckpoint(path, counters, state.ToJson());
             return counters;
         }
