@@ -40,8 +40,11 @@ internal sealed partial class A3cWorker(
         {
             await RunAsync(stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception exception) when (stoppingToken.IsCancellationRequested
+                                          && exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
+            // Stopping: a call in flight ends as a cancelled call (a gRPC call cancelled by its token throws
+            // RpcException Cancelled, not OperationCanceledException). Found by the chaos test.
             LogStopped(_workerId);
         }
         catch (Exception exception)

@@ -17,7 +17,8 @@ public sealed class ChildProcessTests : IDisposable
     {
         // A path with a space and a quote: it reaches the child as one argument, not through the shell's parsing.
         var log = Path.Combine(_folder, "logs", "it's a child.log");
-        await using var child = ChildProcess.Start("sleeper", "/bin/sleep", ["30"], logFile: log);
+        // sh -c takes the parent flag ChildProcess appends as its $0 (sleep itself would refuse it and exit).
+        await using var child = ChildProcess.Start("sleeper", "/bin/sh", ["-c", "exec /bin/sleep 30"], logFile: log);
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
         string? stdout = null, stderr = null;

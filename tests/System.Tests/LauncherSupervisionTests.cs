@@ -53,7 +53,8 @@ public sealed partial class LauncherSupervisionTests
             _timeout, "both workers to push to the restarted server, past the steps of the killed one");
         Assert.NotEqual(killed, launcher.ServerProcessId());
         Assert.False(launcher.HasExited);
-        Assert.Contains(launcher.Output, l => l.StartsWith("parameter server serving again at version ", StringComparison.Ordinal));
+        // The launcher says so (its output is read through a pipe, so the line may arrive after the status above).
+        await launcher.WaitForOutputAsync(l => l.StartsWith("parameter server serving again", StringComparison.Ordinal), _timeout, "the launcher to say the server serves again");
 
         // Finding 5: kill the launcher; its children notice and stop by themselves, and their last lines reach logs/.
         launcher.Kill();
