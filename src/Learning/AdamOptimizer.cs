@@ -183,8 +183,7 @@ public sealed class AdamOptimizer : IDisposable
 
     /// <summary>
     /// Copies every parameter, both moments and the step counts into buffers kept for the purpose (allocated once, raw
-    /// bytes of the contiguous CPU tensors), so
-    /// that <see cref="RestoreRememberedState"/> can undo the steps taken since.
+    /// bytes of the contiguous CPU tensors), so that <see cref="RestoreRememberedState"/> can undo the steps taken since.
     /// </summary>
     public void RememberState()
     {

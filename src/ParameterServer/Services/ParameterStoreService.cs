@@ -239,7 +239,7 @@ public sealed partial class ParameterStoreService(
     }
 
     /// <summary>
-    /// The statistics must be what one update can contain: between 1 and <see cref="A3cHyperparameters.MaxEnvironments"/>
+    /// The statistics must be what one update can contain: at most <see cref="A3cHyperparameters.MaxEnvironments"/>
     /// environments, at most environments x n steps, at most one finished episode per step, each episode's return and
     /// the reward sum within what the task's rewards allow (|reward| at most 1 a step, episodes of at most 1000 steps).
     /// So no push can move the run's counters by more than one update's worth, and no counter can overflow.
