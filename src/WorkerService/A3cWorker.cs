@@ -2,7 +2,7 @@ using System.Diagnostics;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
-using A3cGrpc.Distributed.Simulation;
+using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Learning;
@@ -59,7 +59,7 @@ internal sealed partial class A3cWorker(
     {
         var description = await server.DescribeAsync(stoppingToken);
         var hyperparameters = HyperparameterWire.FromDescription(description);
-        using var learner = new GradientWorker(hyperparameters, _options.EffectiveSeed);
+        using var learner = new GradientLearner(hyperparameters, _options.EffectiveSeed);
         using var policy = new ActorCriticPolicy(learner.Model, _options.EffectiveSeed);
         var environments = _options.Environments ?? hyperparameters.EnvironmentsPerLearner(distributed: true);
         var state = new WorkerState(learner, hyperparameters, new Rollout(hyperparameters, environments));
@@ -306,9 +306,9 @@ internal sealed partial class A3cWorker(
     }
 
     /// <summary>What the loop carries from update to update.</summary>
-    private sealed class WorkerState(GradientWorker learner, A3cHyperparameters hyperparameters, Rollout rollout)
+    private sealed class WorkerState(GradientLearner learner, A3cHyperparameters hyperparameters, Rollout rollout)
     {
-        public GradientWorker Learner { get; } = learner;
+        public GradientLearner Learner { get; } = learner;
 
         public A3cHyperparameters Hyperparameters { get; } = hyperparameters;
 

@@ -1,4 +1,4 @@
-using A3cGrpc.Distributed.Simulation;
+using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.Learning;
 
 namespace A3cGrpc.WorkerService;

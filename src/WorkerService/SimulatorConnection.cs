@@ -1,7 +1,7 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
-using A3cGrpc.Distributed.Simulation;
+using A3cGrpc.Distributed.SimulatorClient;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using A3cGrpc.Training.Reporting;
+using A3cGrpc.Experiments.Reporting;
 
 namespace A3cGrpc.Cli.Tests;
 

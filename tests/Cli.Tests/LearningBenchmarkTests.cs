@@ -1,5 +1,5 @@
 using A3cGrpc.Cli.Benchmarks;
-using A3cGrpc.Training.Evaluation;
+using A3cGrpc.Experiments.Evaluation;
 
 namespace A3cGrpc.Cli.Tests;
 

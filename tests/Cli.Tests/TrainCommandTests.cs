@@ -1,5 +1,5 @@
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.Cli.Tests;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using A3cGrpc.Deployment.Tests.Checks;
 using A3cGrpc.Deployment.Tests.Support;
 using A3cGrpc.Distributed.Options;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.Deployment.Tests;
 

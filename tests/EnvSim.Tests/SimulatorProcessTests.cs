@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
-using A3cGrpc.Distributed.Simulation;
+using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.EnvSim.Tests.TestSupport;
 using Grpc.Core;
 

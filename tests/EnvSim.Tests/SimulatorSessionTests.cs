@@ -1,4 +1,4 @@
-using A3cGrpc.Distributed.Simulation;
+using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.EnvSim.Tests.TestSupport;
 using A3cGrpc.Simulation;
 

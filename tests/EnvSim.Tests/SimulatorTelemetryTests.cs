@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using A3cGrpc.Distributed.Simulation;
+using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.EnvSim.Telemetry;
 using A3cGrpc.EnvSim.Tests.TestSupport;

@@ -1,5 +1,5 @@
 using A3cGrpc.Contracts.V1;
-using A3cGrpc.Distributed.Simulation;
+using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.EnvSim.Tests.TestSupport;
 using Grpc.Core;
 using static A3cGrpc.EnvSim.Tests.TestSupport.Commands;

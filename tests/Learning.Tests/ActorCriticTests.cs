@@ -39,8 +39,8 @@ public sealed class ActorCriticTests
     [Fact]
     public void Create_SameSeed_IdenticalWeights()
     {
-        using var first = new LocalLearner(new A3cHyperparameters(), seed: 42);
-        using var second = new LocalLearner(new A3cHyperparameters(), seed: 42);
+        using var first = new GlobalLearner(new A3cHyperparameters(), seed: 42);
+        using var second = new GlobalLearner(new A3cHyperparameters(), seed: 42);
 
         TestSupport.AssertBitIdentical(first.ExportParameters(), second.ExportParameters());
     }

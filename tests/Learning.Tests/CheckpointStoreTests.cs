@@ -25,7 +25,7 @@ public sealed class CheckpointStoreTests : IDisposable
         // Arrange
         var path = _folder.File("run.ckpt");
         using var original = Trained(seed: 1, updates: 3);
-        using var restored = new LocalLearner(new A3cHyperparameters(), seed: 2);
+        using var restored = new GlobalLearner(new A3cHyperparameters(), seed: 2);
 
         // Act
         original.SaveCheckpoint(path, _counters, ExtraJson);
@@ -46,10 +46,10 @@ public sealed class CheckpointStoreTests : IDisposable
     {
         var hyperparameters = HyperparameterPresets.Create(HyperparameterPresets.DefaultName);
         var path = _folder.File("normalized.ckpt");
-        using var original = new LocalLearner(hyperparameters, seed: 1);
+        using var original = new GlobalLearner(hyperparameters, seed: 1);
         var seen = TestSupport.RandomWindow(40, seed: 3).States.ToArray().Select(v => (v * 7) + 0.1f).ToArray();
         original.MergeObservations(ObservationStatistics.FromRows(seen, 5));
-        using var restored = new LocalLearner(hyperparameters, seed: 2);
+        using var restored = new GlobalLearner(hyperparameters, seed: 2);
 
         original.SaveCheckpoint(path, _counters);
         restored.LoadCheckpoint(path);
@@ -70,18 +70,18 @@ public sealed class CheckpointStoreTests : IDisposable
         plain.NormalizeObservations = false;
         var withStatistics = _folder.File("with.ckpt");
         var without = _folder.File("without.ckpt");
-        using (var learner = new LocalLearner(normalizing, seed: 1))
+        using (var learner = new GlobalLearner(normalizing, seed: 1))
         {
             learner.SaveCheckpoint(withStatistics, _counters);
         }
 
-        using (var learner = new LocalLearner(plain, seed: 1))
+        using (var learner = new GlobalLearner(plain, seed: 1))
         {
             learner.SaveCheckpoint(without, _counters);
         }
 
-        using var plainLearner = new LocalLearner(plain, seed: 1);
-        using var normalizingLearner = new LocalLearner(normalizing, seed: 1);
+        using var plainLearner = new GlobalLearner(plain, seed: 1);
+        using var normalizingLearner = new GlobalLearner(normalizing, seed: 1);
         var unexpected = Assert.Throws<InvalidDataException>(() => plainLearner.LoadCheckpoint(withStatistics));
         var missing = Assert.Throws<InvalidDataException>(() => normalizingLearner.LoadCheckpoint(without));
 
@@ -97,7 +97,7 @@ public sealed class CheckpointStoreTests : IDisposable
         using var original = Trained(seed: 1, updates: 2);
         original.SaveCheckpoint(path, _counters);
         RewriteAsVersionOne(path);
-        using var restored = new LocalLearner(new A3cHyperparameters(), seed: 2);
+        using var restored = new GlobalLearner(new A3cHyperparameters(), seed: 2);
 
         restored.LoadCheckpoint(path);
 
@@ -120,7 +120,7 @@ public sealed class CheckpointStoreTests : IDisposable
         var path = _folder.File("resume.ckpt");
         using var uninterrupted = Trained(seed: 1, updates: 3);
         uninterrupted.SaveCheckpoint(path, _counters);
-        using var resumed = new LocalLearner(new A3cHyperparameters(), seed: 5);
+        using var resumed = new GlobalLearner(new A3cHyperparameters(), seed: 5);
         resumed.LoadCheckpoint(path);
         var next = TestSupport.RandomWindow(8, seed: 100);
 
@@ -137,7 +137,7 @@ public sealed class CheckpointStoreTests : IDisposable
     [Fact]
     public void Load_MissingFile_ThrowsFileNotFoundNamingThePath()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var path = _folder.File("absent.ckpt");
 
         var exception = Assert.Throws<FileNotFoundException>(() => learner.LoadCheckpoint(path));
@@ -177,7 +177,7 @@ public sealed class CheckpointStoreTests : IDisposable
     {
         var path = _folder.File("notes.txt");
         File.WriteAllText(path, "just some text, certainly not a checkpoint of anything at all");
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
 
         var exception = Assert.Throws<InvalidDataException>(() => learner.LoadCheckpoint(path));
 
@@ -194,7 +194,7 @@ public sealed class CheckpointStoreTests : IDisposable
             big.SaveCheckpoint(path, _counters);
         }
 
-        using var small = new LocalLearner(new A3cHyperparameters { HiddenSizes = [64, 32] }, seed: 2);
+        using var small = new GlobalLearner(new A3cHyperparameters { HiddenSizes = [64, 32] }, seed: 2);
         small.Update(TestSupport.RandomWindow(4, seed: 1));
         var weights = small.ExportParameters();
         var state = small.Optimizer.ExportState();
@@ -212,7 +212,7 @@ public sealed class CheckpointStoreTests : IDisposable
     public void Save_FolderMissing_ThrowsClearlyAndWritesNothing()
     {
         var folder = Path.Combine(_folder.Path, "not-there");
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
 
         var exception = Assert.Throws<DirectoryNotFoundException>(() => learner.SaveCheckpoint(Path.Combine(folder, "x.ckpt"), _counters));
 
@@ -227,7 +227,7 @@ public sealed class CheckpointStoreTests : IDisposable
         // The target is an existing folder: the data is written to a temporary file, the final rename fails.
         var target = Path.Combine(_folder.Path, "occupied");
         Directory.CreateDirectory(target);
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
 
         Assert.ThrowsAny<IOException>(() => learner.SaveCheckpoint(target, _counters));
 
@@ -245,7 +245,7 @@ public sealed class CheckpointStoreTests : IDisposable
 
         learner.SaveCheckpoint(path, _counters with { Updates = 2 });
 
-        using var restored = new LocalLearner(new A3cHyperparameters(), seed: 3);
+        using var restored = new GlobalLearner(new A3cHyperparameters(), seed: 3);
         Assert.Equal(2, restored.LoadCheckpoint(path).Counters.Updates);
         TestSupport.AssertBitIdentical(learner.ExportParameters(), restored.ExportParameters());
         Assert.Equal([path], Directory.EnumerateFileSystemEntries(_folder.Path));
@@ -281,7 +281,7 @@ public sealed class CheckpointStoreTests : IDisposable
     [Fact]
     public void Save_InvalidExtraJson_ThrowsAndWritesNothing()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
 
         Assert.Throws<ArgumentException>(() => learner.SaveCheckpoint(_folder.File("x.ckpt"), _counters, "{not json"));
 
@@ -291,7 +291,7 @@ public sealed class CheckpointStoreTests : IDisposable
     [Fact]
     public void Save_NegativeCounter_Throws()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
 
         Assert.Throws<ArgumentException>(() => learner.SaveCheckpoint(_folder.File("x.ckpt"), _counters with { Episodes = -1 }));
     }
@@ -299,8 +299,8 @@ public sealed class CheckpointStoreTests : IDisposable
     [Fact]
     public void Save_OptimizerOfAnotherModel_Throws()
     {
-        using var first = new LocalLearner(new A3cHyperparameters(), seed: 1);
-        using var second = new LocalLearner(new A3cHyperparameters(), seed: 2);
+        using var first = new GlobalLearner(new A3cHyperparameters(), seed: 1);
+        using var second = new GlobalLearner(new A3cHyperparameters(), seed: 2);
 
         Assert.Throws<ArgumentException>(() => CheckpointStore.Save(_folder.File("x.ckpt"), first.Model, second.Optimizer, _counters));
     }
@@ -311,14 +311,14 @@ public sealed class CheckpointStoreTests : IDisposable
         var path = _folder.File("ok.ckpt");
         using var learner = Trained(seed: 1, updates: 1);
         learner.SaveCheckpoint(path, _counters);
-        using var other = new LocalLearner(new A3cHyperparameters(), seed: 2);
+        using var other = new GlobalLearner(new A3cHyperparameters(), seed: 2);
 
         Assert.Throws<ArgumentException>(() => CheckpointStore.Load(path, learner.Model, other.Optimizer));
     }
 
-    private static LocalLearner Trained(long seed, int updates)
+    private static GlobalLearner Trained(long seed, int updates)
     {
-        var learner = new LocalLearner(new A3cHyperparameters(), seed);
+        var learner = new GlobalLearner(new A3cHyperparameters(), seed);
         for (var i = 0; i < updates; i++)
         {
             learner.Update(TestSupport.RandomWindow(8, seed: i + 1));

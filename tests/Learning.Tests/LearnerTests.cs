@@ -7,8 +7,8 @@ public sealed class LearnerTests
     [Fact]
     public void Constructor_Hyperparameters_ConfigureAdamAsTheSeed()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
-        using var singleStep = new LocalLearner(new A3cHyperparameters { NSteps = 1 }, seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
+        using var singleStep = new GlobalLearner(new A3cHyperparameters { NSteps = 1 }, seed: 1);
 
         Assert.Equal(4e-4, learner.Optimizer.LearningRate);
         Assert.Equal(0.95, learner.Optimizer.Beta1);
@@ -20,7 +20,7 @@ public sealed class LearnerTests
     [Fact]
     public void Update_Window_ChangesWeightsAndReportsStatistics()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var before = learner.ExportParameters();
 
         var statistics = learner.Update(TestSupport.RandomWindow(8, seed: 2));
@@ -38,9 +38,9 @@ public sealed class LearnerTests
     {
         // Arrange: a local learner, and a server learner with a worker, all from the same initial weights.
         var hyperparameters = new A3cHyperparameters();
-        using var local = new LocalLearner(hyperparameters, seed: 7);
-        using var server = new LocalLearner(hyperparameters, seed: 7);
-        using var worker = new GradientWorker(hyperparameters, seed: 99);
+        using var local = new GlobalLearner(hyperparameters, seed: 7);
+        using var server = new GlobalLearner(hyperparameters, seed: 7);
+        using var worker = new GradientLearner(hyperparameters, seed: 99);
         var gradients = worker.CreateGradientBuffers();
 
         // Act: three windows (so Adam's moments and bias corrections are exercised), the last one partial.
@@ -62,7 +62,7 @@ public sealed class LearnerTests
     [Fact]
     public void ComputeGradients_CalledTwice_SameGradientsAndUnchangedWeights()
     {
-        using var worker = new GradientWorker(new A3cHyperparameters(), seed: 3);
+        using var worker = new GradientLearner(new A3cHyperparameters(), seed: 3);
         var window = TestSupport.RandomWindow(5, seed: 4);
         var weights = worker.ExportParameters();
 
@@ -80,7 +80,7 @@ public sealed class LearnerTests
     {
         // Adam's first step is lr * m_hat / (sqrt(v_hat) + eps) = lr * g / (|g| + eps): with g = 0.5 everywhere,
         // every weight decreases by lr * 0.5 / (0.5 + 1e-8) = 4e-4 (to float precision).
-        using var server = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var server = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var before = server.ExportParameters();
         var gradients = new NamedTensors(before.Select(t => new NamedTensor(t.Name, t.Shape, Enumerable.Repeat(0.5f, t.Data.Length).ToArray())));
 
@@ -107,9 +107,9 @@ public sealed class LearnerTests
     {
         // Arrange: the seed's settings (no gradient clipping): 1e21 squared overflows Adam's float32 second moment to
         // +Inf, after which every later step would leave the weights unchanged (the probe's finding).
-        using var server = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var server = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         server.Update(TestSupport.RandomWindow(8, seed: 1));
-        using var reference = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var reference = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         reference.Update(TestSupport.RandomWindow(8, seed: 1));
         var weights = server.ExportParameters();
         var huge = new NamedTensors(weights.Select(t => new NamedTensor(t.Name, t.Shape, Enumerable.Repeat(value, t.Data.Length).ToArray())));
@@ -123,7 +123,7 @@ public sealed class LearnerTests
         TestSupport.AssertBitIdentical(weights, server.ExportParameters());
         TestSupport.AssertSameAdamState(reference.Optimizer, server.Optimizer);
         Assert.True(server.Optimizer.StateIsFinite());
-        using var worker = new GradientWorker(new A3cHyperparameters(), seed: 5);
+        using var worker = new GradientLearner(new A3cHyperparameters(), seed: 5);
         worker.ImportParameters(weights);
         var normal = worker.ComputeGradients(TestSupport.RandomWindow(8, seed: 2));
         Assert.True(server.ApplyGradients(normal).Applied);
@@ -136,7 +136,7 @@ public sealed class LearnerTests
     public void ApplyGradients_ModerateGradient_IsKept()
     {
         // 1e20 squared stays below float32's maximum: the probe found it harmless, and it must still be applied.
-        using var server = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var server = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var weights = server.ExportParameters();
         var large = new NamedTensors(weights.Select(t => new NamedTensor(t.Name, t.Shape, Enumerable.Repeat(1e18f, t.Data.Length).ToArray())));
 
@@ -147,9 +147,9 @@ public sealed class LearnerTests
     [Fact]
     public void ApplyGradients_InvalidGradient_ThrowsAndChangesNothing()
     {
-        using var server = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var server = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         server.Update(TestSupport.RandomWindow(8, seed: 1));
-        using var reference = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var reference = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         reference.Update(TestSupport.RandomWindow(8, seed: 1));
         var weights = server.ExportParameters();
         var gradients = server.ExportParameters();
@@ -165,8 +165,8 @@ public sealed class LearnerTests
     [Fact]
     public void ComputeGradientsInto_BuffersOfAnotherShape_Throws()
     {
-        using var worker = new GradientWorker(new A3cHyperparameters(), seed: 1);
-        using var small = new GradientWorker(new A3cHyperparameters { HiddenSizes = [8, 4] }, seed: 1);
+        using var worker = new GradientLearner(new A3cHyperparameters(), seed: 1);
+        using var small = new GradientLearner(new A3cHyperparameters { HiddenSizes = [8, 4] }, seed: 1);
 
         Assert.Throws<ArgumentException>(() => worker.ComputeGradientsInto(TestSupport.RandomWindow(2, 1), small.CreateGradientBuffers()));
     }
@@ -174,7 +174,7 @@ public sealed class LearnerTests
     [Fact]
     public void Update_AfterDispose_Throws()
     {
-        var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         learner.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => learner.Update(TestSupport.RandomWindow(1, 1)));

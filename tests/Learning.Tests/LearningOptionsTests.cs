@@ -116,8 +116,8 @@ public sealed class LearningOptionsTests
         var mean = Default();
         var sum = Default(h => h.LossReduction = LossReduction.Sum);
         var windows = new[] { TestSupport.RandomWindow(8, seed: 5), TestSupport.RandomWindow(8, seed: 6) };
-        using var meanWorker = new GradientWorker(mean, seed: 1);
-        using var sumWorker = new GradientWorker(sum, seed: 1);
+        using var meanWorker = new GradientLearner(mean, seed: 1);
+        using var sumWorker = new GradientLearner(sum, seed: 1);
 
         var meanGradients = meanWorker.CreateGradientBuffers();
         var sumGradients = sumWorker.CreateGradientBuffers();
@@ -325,9 +325,9 @@ public sealed class LearningOptionsTests
     {
         // With the norm clipped to c, the step equals the step of the gradient scaled by c / norm.
         var clipped = Default(h => h.MaxGradientNorm = 1e-3);
-        using var learner = new LocalLearner(clipped, seed: 2);
-        using var reference = new LocalLearner(Default(h => h.MaxGradientNorm = 0), seed: 2);
-        using var worker = new GradientWorker(Default(), seed: 2);
+        using var learner = new GlobalLearner(clipped, seed: 2);
+        using var reference = new GlobalLearner(Default(h => h.MaxGradientNorm = 0), seed: 2);
+        using var worker = new GradientLearner(Default(), seed: 2);
         var gradients = worker.ComputeGradients(TestSupport.RandomWindow(8, seed: 9));
         var norm = gradients.L2Norm();
         var scaled = new NamedTensors(gradients.Select(t => new NamedTensor(t.Name, t.Shape, [.. t.Data.Select(g => (float)(g * 1e-3 / (norm + 1e-6)))])));
@@ -367,8 +367,8 @@ public sealed class LearningOptionsTests
             h.LearningRateDecaySteps = 100;
             h.FinalLearningRateFraction = 0.5;
         });
-        using var learner = new LocalLearner(hyperparameters, seed: 1);
-        using var worker = new GradientWorker(hyperparameters, seed: 1);
+        using var learner = new GlobalLearner(hyperparameters, seed: 1);
+        using var worker = new GradientLearner(hyperparameters, seed: 1);
 
         learner.ApplyGradients(worker.ComputeGradients(TestSupport.RandomWindow(4, seed: 1)), environmentSteps: 50);
 

@@ -6,7 +6,7 @@ public sealed class MultiWindowGradientTests
     [Fact]
     public void SeveralWindows_GradientIsTheSumOfEachWindowsGradient()
     {
-        using var worker = new GradientWorker(TestSupport.Hyperparameters(h => h.HiddenSizes = [32, 16]), seed: 5);
+        using var worker = new GradientLearner(TestSupport.Hyperparameters(h => h.HiddenSizes = [32, 16]), seed: 5);
         NStepWindow[] windows = [TestSupport.RandomWindow(8, 1), TestSupport.RandomWindow(8, 2), TestSupport.RandomWindow(3, 3)];
 
         var together = worker.CreateGradientBuffers();
@@ -32,7 +32,7 @@ public sealed class MultiWindowGradientTests
     [Fact]
     public void SeveralWindows_LossIsTheSumOfEachWindowsLoss()
     {
-        using var worker = new GradientWorker(TestSupport.Hyperparameters(h => h.HiddenSizes = [32, 16]), seed: 6);
+        using var worker = new GradientLearner(TestSupport.Hyperparameters(h => h.HiddenSizes = [32, 16]), seed: 6);
         NStepWindow[] windows = [TestSupport.RandomWindow(8, 11), TestSupport.RandomWindow(8, 12)];
         var together = worker.ComputeGradientsInto(windows, worker.CreateGradientBuffers());
         var sum = windows.Sum(w =>
@@ -46,7 +46,7 @@ public sealed class MultiWindowGradientTests
     [Fact]
     public void OneWindowInAList_IsBitIdenticalToTheSingleWindowGradient()
     {
-        using var worker = new GradientWorker(TestSupport.Hyperparameters(), seed: 7);
+        using var worker = new GradientLearner(TestSupport.Hyperparameters(), seed: 7);
         var window = TestSupport.RandomWindow(8, 21);
         var listed = worker.CreateGradientBuffers();
         worker.ComputeGradientsInto([window], listed);
@@ -56,7 +56,7 @@ public sealed class MultiWindowGradientTests
     [Fact]
     public void NoWindows_Throws()
     {
-        using var worker = new GradientWorker(TestSupport.Hyperparameters(h => h.HiddenSizes = [8]), seed: 1);
+        using var worker = new GradientLearner(TestSupport.Hyperparameters(h => h.HiddenSizes = [8]), seed: 1);
         Assert.Throws<ArgumentException>(() => worker.ComputeGradientsInto(Array.Empty<NStepWindow>(), worker.CreateGradientBuffers()));
     }
 }

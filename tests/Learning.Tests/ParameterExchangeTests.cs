@@ -7,8 +7,8 @@ public sealed class ParameterExchangeTests
     [Fact]
     public void ExportImport_IntoDifferentlySeededModel_GivesBitIdenticalWeights()
     {
-        using var source = new LocalLearner(new A3cHyperparameters(), seed: 1);
-        using var target = new GradientWorker(new A3cHyperparameters(), seed: 2);
+        using var source = new GlobalLearner(new A3cHyperparameters(), seed: 1);
+        using var target = new GradientLearner(new A3cHyperparameters(), seed: 2);
         var exported = source.ExportParameters();
 
         target.ImportParameters(exported);
@@ -23,7 +23,7 @@ public sealed class ParameterExchangeTests
     [Fact]
     public void Export_ThenModelChanges_ExportedCopyDoesNot()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var exported = learner.ExportParameters();
         var copy = exported.Clone();
 
@@ -35,8 +35,8 @@ public sealed class ParameterExchangeTests
     [Fact]
     public void ExportParametersInto_ExistingBuffers_ReusesTheArrays()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
-        using var other = new LocalLearner(new A3cHyperparameters(), seed: 2);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
+        using var other = new GlobalLearner(new A3cHyperparameters(), seed: 2);
         var buffers = other.ExportParameters();
         var array = buffers["trunk.0.weight"].Data;
 
@@ -49,7 +49,7 @@ public sealed class ParameterExchangeTests
     [Fact]
     public void Import_UnknownName_ThrowsNamingIt()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var parameters = new NamedTensors(learner.ExportParameters().Append(new NamedTensor("bogus.weight", [1], [0f])));
 
         var exception = Assert.Throws<ArgumentException>(() => learner.ImportParameters(parameters));
@@ -60,7 +60,7 @@ public sealed class ParameterExchangeTests
     [Fact]
     public void Import_MissingName_ThrowsNamingIt()
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var parameters = new NamedTensors(learner.ExportParameters().Where(t => t.Name != "value.bias"));
 
         var exception = Assert.Throws<ArgumentException>(() => learner.ImportParameters(parameters));
@@ -75,7 +75,7 @@ public sealed class ParameterExchangeTests
     [InlineData(1, 5)]
     public void Import_WrongShapeOrSize_ThrowsNamingIt(params int[] shape)
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var elements = shape.Aggregate(1, (a, b) => a * b);
         var parameters = Replace(learner.ExportParameters(), new NamedTensor("trunk.0.weight", shape, new float[elements]));
 
@@ -90,7 +90,7 @@ public sealed class ParameterExchangeTests
     [InlineData(float.NegativeInfinity)]
     public void Import_NonFiniteValue_ThrowsNamingIt(float bad)
     {
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
         var parameters = learner.ExportParameters();
         parameters["sigma.weight"].Data[17] = bad;
 
@@ -103,8 +103,8 @@ public sealed class ParameterExchangeTests
     public void Import_LastEntryInvalid_ChangesNoWeight()
     {
         // Every entry but the last is valid and different: nothing may be written before the whole input is checked.
-        using var learner = new LocalLearner(new A3cHyperparameters(), seed: 1);
-        using var other = new LocalLearner(new A3cHyperparameters(), seed: 2);
+        using var learner = new GlobalLearner(new A3cHyperparameters(), seed: 1);
+        using var other = new GlobalLearner(new A3cHyperparameters(), seed: 2);
         var before = learner.ExportParameters();
         var parameters = other.ExportParameters();
         parameters["value.bias"].Data[0] = float.NaN;

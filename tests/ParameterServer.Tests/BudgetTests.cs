@@ -1,7 +1,7 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
-using A3cGrpc.Training.Reporting;
 using Grpc.Core;
 
 namespace A3cGrpc.ParameterServer.Tests;

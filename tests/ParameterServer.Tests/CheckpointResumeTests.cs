@@ -1,6 +1,6 @@
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
-using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.ParameterServer.Tests;
 

@@ -1,8 +1,8 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed.Wire;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
-using A3cGrpc.Training.Reporting;
 using Grpc.Core;
 using ObservationStatistics = A3cGrpc.Learning.ObservationStatistics;
 
@@ -30,10 +30,10 @@ public sealed class DefaultPresetTests
         return hyperparameters;
     }
 
-    private static LocalLearner Learner()
+    private static GlobalLearner Learner()
     {
         TorchRuntime.Initialize(1);
-        return new LocalLearner(Hyperparameters(), TestModel.Seed);
+        return new GlobalLearner(Hyperparameters(), TestModel.Seed);
     }
 
     private static float[] Observations(int count, int seed, float scale)
@@ -42,7 +42,7 @@ public sealed class DefaultPresetTests
         return [.. Enumerable.Range(0, count * 5).Select(_ => (float)(((random.NextDouble() * 2) - 1) * scale))];
     }
 
-    private static PushGradientsRequest Push(LocalLearner learner, long baseVersion, string id, ObservationStatistics? observed, int seed)
+    private static PushGradientsRequest Push(GlobalLearner learner, long baseVersion, string id, ObservationStatistics? observed, int seed)
     {
         var request = TestModel.Push(TestModel.RandomGradients(learner, seed), baseVersion, id, environmentSteps: 64);
         if (observed is not null)

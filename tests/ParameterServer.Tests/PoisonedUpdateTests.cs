@@ -136,6 +136,6 @@ public sealed class PoisonedUpdateTests
         Assert.All(answer.Action, a => Assert.InRange(a, -1f, 1f));
     }
 
-    private static NamedTensors Filled(LocalLearner learner, float value) =>
+    private static NamedTensors Filled(GlobalLearner learner, float value) =>
         new(learner.ExportParameters().Select(t => new A3cGrpc.Learning.NamedTensor(t.Name, t.Shape, Enumerable.Repeat(value, t.Data.Length).ToArray())));
 }

@@ -13,7 +13,7 @@ public sealed class PushValidationFixture : IAsyncLifetime, IDisposable
 
     public ServerHost Server { get; private set; } = null!;
 
-    public LocalLearner Learner { get; } = TestModel.Learner();
+    public GlobalLearner Learner { get; } = TestModel.Learner();
 
     public Task InitializeAsync()
     {

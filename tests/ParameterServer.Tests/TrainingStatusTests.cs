@@ -1,9 +1,9 @@
 using System.Globalization;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
-using A3cGrpc.Training.Reporting;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

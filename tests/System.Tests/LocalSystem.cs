@@ -3,8 +3,8 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.TestSupport;
-using A3cGrpc.Training.Evaluation;
 using Grpc.Net.Client;
 
 namespace A3cGrpc.SystemTests;

@@ -1,6 +1,6 @@
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.Simulation;
-using A3cGrpc.Training.Evaluation;
 using TorchSharp;
 
 namespace A3cGrpc.Cli.Benchmarks;
@@ -94,10 +94,10 @@ internal static class CoreBenchmarks
         //    and, for the default n, its parts: the loss alone, loss + backward, and the Adam step alone.
         foreach (var n in new[] { 1, hyper.NSteps })
         {
-            using var learner = new LocalLearner(new A3cHyperparameters { NSteps = n }, seed: 5);
+            using var learner = new GlobalLearner(new A3cHyperparameters { NSteps = n }, seed: 5);
             var window = RandomWindow(n, seed: 9);
             Add(Measurement.Run($"nstep_update_n{n}", "update", repetitions, 200,
-                $"LocalLearner.Update on an {n}-transition window: loss, backward, Adam step",
+                $"GlobalLearner.Update on an {n}-transition window: loss, backward, Adam step",
                 () => learner.Update(window)));
             if (n != hyper.NSteps)
             {

@@ -1,11 +1,11 @@
 using A3cGrpc.Cli.Launcher;
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
+using A3cGrpc.Experiments.SingleProcess;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
-using A3cGrpc.Training.SingleProcess;
 using ScottPlot;
-using BestPolicy = A3cGrpc.Training.Evaluation.BestPolicy;
+using BestPolicy = A3cGrpc.Experiments.Evaluation.BestPolicy;
 
 namespace A3cGrpc.Cli.Benchmarks;
 

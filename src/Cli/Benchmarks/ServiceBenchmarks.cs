@@ -4,9 +4,9 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Wire;
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.Cli.Benchmarks;
 

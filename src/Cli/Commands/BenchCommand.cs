@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using A3cGrpc.Cli.Benchmarks;
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.Cli.Commands;
 

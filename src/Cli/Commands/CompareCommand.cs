@@ -1,6 +1,6 @@
 using System.CommandLine;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
 
 namespace A3cGrpc.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Simulation;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.Cli.Commands;
 

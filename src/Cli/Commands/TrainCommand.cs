@@ -3,9 +3,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using A3cGrpc.Cli.Console;
 using A3cGrpc.Cli.Launcher;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
-using A3cGrpc.Training.SingleProcess;
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
+using A3cGrpc.Experiments.SingleProcess;
 using Spectre.Console;
 
 namespace A3cGrpc.Cli.Commands;

@@ -3,9 +3,9 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
 using Grpc.Core;
 using Grpc.Net.Client;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using A3cGrpc.Training;
+using A3cGrpc.Experiments;
 
 namespace A3cGrpc.Distributed.Options;
 

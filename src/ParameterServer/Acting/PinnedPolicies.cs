@@ -1,6 +1,6 @@
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Runs;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Acting;
 
@@ -30,7 +30,7 @@ public sealed class PinnedPolicies(PolicySnapshots snapshots, BestPolicyKeeper b
 
             if (_best?.Version != current.ModelVersion)
             {
-                using var learner = new LocalLearner(setup.Hyperparameters, setup.Seed);
+                using var learner = new GlobalLearner(setup.Hyperparameters, setup.Seed);
                 var loaded = BestPolicyFile.Load(best.Path, learner);
                 _best = ServingNetwork.Create(learner.ExportParameters(), setup.Hyperparameters, loaded.ModelVersion, learner.Model.ObservationStatistics);
             }
@@ -94,7 +94,7 @@ public sealed class PinnedPolicies(PolicySnapshots snapshots, BestPolicyKeeper b
 
     private ServingNetwork Load(string path, long version)
     {
-        using var learner = new LocalLearner(setup.Hyperparameters, setup.Seed);
+        using var learner = new GlobalLearner(setup.Hyperparameters, setup.Seed);
         var checkpoint = learner.LoadCheckpoint(path);
         if (checkpoint.Counters.ModelVersion != version)
         {

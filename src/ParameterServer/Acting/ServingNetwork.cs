@@ -245,7 +245,7 @@ public sealed class ServingNetwork
     {
         var batch = observations.Length / ObservationSize;
         float[] expectedMu = new float[batch * ActionSize], expectedStd = new float[batch * ActionSize], expectedValues = new float[batch];
-        using (var reference = new GradientWorker(hyperparameters, 0))
+        using (var reference = new GradientLearner(hyperparameters, 0))
         using (var policy = new ActorCriticPolicy(reference.Model, 0))
         {
             reference.ImportParameters(weights);

@@ -1,6 +1,7 @@
 using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Acting;
 using A3cGrpc.ParameterServer.Model;
@@ -8,7 +9,6 @@ using A3cGrpc.ParameterServer.Monitoring;
 using A3cGrpc.ParameterServer.Runs;
 using A3cGrpc.ParameterServer.Services;
 using A3cGrpc.ParameterServer.Telemetry;
-using A3cGrpc.Training.Evaluation;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

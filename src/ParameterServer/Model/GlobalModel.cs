@@ -69,7 +69,7 @@ public enum PushResult
 public sealed record PushOutcome(PushResult Result, long Version, long Staleness, ModelTotals Totals, WeightsSnapshot? Weights, string? Message);
 
 /// <summary>
-/// The parameter server's global actor-critic: one <see cref="LocalLearner"/> (model and shared Adam) and everything a
+/// The parameter server's global actor-critic: one <see cref="GlobalLearner"/> (model and shared Adam) and everything a
 /// push changes together, under one lock: the version, the counters, the idempotency ledger, the training episodes
 /// written to metrics.csv, and whether training has finished. Weights leave it only as complete per-version
 /// <see cref="WeightsSnapshot"/>s copied under the lock, so nobody ever sees a mix of two versions.
@@ -77,7 +77,7 @@ public sealed record PushOutcome(PushResult Result, long Version, long Staleness
 public sealed class GlobalModel : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly LocalLearner _learner;
+    private readonly GlobalLearner _learner;
     private readonly UpdateLedger _ledger;
     private readonly RunSetup _setup;
     private readonly RunRecorder _recorder;

@@ -1,6 +1,6 @@
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Telemetry;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Runs;
 
@@ -35,7 +35,7 @@ public sealed class BestPolicyKeeper
             return;
         }
 
-        using var learner = new LocalLearner(setup.Hyperparameters, setup.Seed);
+        using var learner = new GlobalLearner(setup.Hyperparameters, setup.Seed);
         var kept = BestPolicyFile.Load(path, learner);
         if (kept.ModelVersion > run.Totals.Version)
         {
@@ -66,7 +66,7 @@ public sealed class BestPolicyKeeper
     /// Keeps <paramref name="evaluated"/> (the weights of <paramref name="version"/> that <paramref name="result"/>
     /// evaluated) when its mean beats the best so far; returns true when it did.
     /// </summary>
-    public bool Offer(LocalLearner evaluated, long version, EvaluationResult result, TrainingCounters counters)
+    public bool Offer(GlobalLearner evaluated, long version, EvaluationResult result, TrainingCounters counters)
     {
         ArgumentNullException.ThrowIfNull(evaluated);
         ArgumentNullException.ThrowIfNull(result);

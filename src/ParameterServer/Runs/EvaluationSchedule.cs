@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using A3cGrpc.Training.Evaluation;
+using A3cGrpc.Experiments.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Runs;
 

@@ -1,9 +1,9 @@
 using A3cGrpc.Contracts.V1;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Monitoring;
 using A3cGrpc.ParameterServer.Telemetry;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Runs;
 
@@ -33,7 +33,7 @@ public sealed partial class EvaluationService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // evaluations are long synchronous work: leave the host's start-up path at once
-        using var copy = new LocalLearner(setup.Hyperparameters, setup.Seed);
+        using var copy = new GlobalLearner(setup.Hyperparameters, setup.Seed);
         using var policy = new ActorCriticPolicy(copy.Model, setup.Seed); // acts deterministically: the seed is not used
         var meanAction = new MeanActionPolicy(policy);
         var evaluator = new PolicyEvaluator(setup.Evaluation);
@@ -90,7 +90,7 @@ public sealed partial class EvaluationService(
         }
     }
 
-    private void Evaluate(LocalLearner copy, MeanActionPolicy meanAction, PolicyEvaluator evaluator)
+    private void Evaluate(GlobalLearner copy, MeanActionPolicy meanAction, PolicyEvaluator evaluator)
     {
         var startedAt = schedule.Now;
         var weights = model.CurrentWeights();

@@ -1,7 +1,7 @@
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Telemetry;
-using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.ParameterServer.Runs;
 
@@ -11,7 +11,7 @@ namespace A3cGrpc.ParameterServer.Runs;
 /// </summary>
 public sealed class LoadedRun
 {
-    private LoadedRun(LocalLearner learner, ModelTotals totals, double elapsedSeconds, ServerCheckpointState state, MetricsHistory history, bool resumed)
+    private LoadedRun(GlobalLearner learner, ModelTotals totals, double elapsedSeconds, ServerCheckpointState state, MetricsHistory history, bool resumed)
     {
         Learner = learner;
         Totals = totals;
@@ -24,7 +24,7 @@ public sealed class LoadedRun
     }
 
     /// <summary>The global learner (model and Adam); the global model takes ownership.</summary>
-    public LocalLearner Learner { get; }
+    public GlobalLearner Learner { get; }
 
     /// <summary>Version and counters to continue from.</summary>
     public ModelTotals Totals { get; }
@@ -50,7 +50,7 @@ public sealed class LoadedRun
     {
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(logger);
-        var learner = new LocalLearner(setup.Hyperparameters, setup.Seed);
+        var learner = new GlobalLearner(setup.Hyperparameters, setup.Seed);
         try
         {
             return setup.Resuming ? Resume(setup, learner, logger) : Start(setup, learner, logger);
@@ -62,7 +62,7 @@ public sealed class LoadedRun
         }
     }
 
-    private static LoadedRun Start(RunSetup setup, LocalLearner learner, ILogger logger)
+    private static LoadedRun Start(RunSetup setup, GlobalLearner learner, ILogger logger)
     {
         var folder = setup.Folder;
         if (File.Exists(folder.MetricsCsv))
@@ -86,7 +86,7 @@ public sealed class LoadedRun
         return new LoadedRun(learner, new ModelTotals(1, 0, 0, 0), 0, ServerCheckpointState.Parse(null), new MetricsHistory(), resumed: false);
     }
 
-    private static LoadedRun Resume(RunSetup setup, LocalLearner learner, ILogger logger)
+    private static LoadedRun Resume(RunSetup setup, GlobalLearner learner, ILogger logger)
     {
         var folder = setup.Folder;
         LoadedCheckpoint checkpoint;

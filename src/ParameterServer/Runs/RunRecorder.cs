@@ -1,6 +1,6 @@
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.ParameterServer.Model;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.ParameterServer.Runs;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using A3cGrpc.Distributed.Options;
+using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
-using A3cGrpc.Training.Reporting;
 using Microsoft.Extensions.Options;
 
 namespace A3cGrpc.ParameterServer.Runs;

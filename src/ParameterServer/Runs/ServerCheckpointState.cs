@@ -1,6 +1,6 @@
 using System.Text.Json;
+using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.ParameterServer.Model;
-using A3cGrpc.Training.Reporting;
 
 namespace A3cGrpc.ParameterServer.Runs;
 

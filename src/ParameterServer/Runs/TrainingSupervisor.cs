@@ -1,7 +1,7 @@
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.ParameterServer.Acting;
 using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Telemetry;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Runs;
 

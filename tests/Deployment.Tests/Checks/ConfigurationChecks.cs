@@ -3,9 +3,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using A3cGrpc.Deployment.Tests.Support;
 using A3cGrpc.Distributed.Options;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Hosting;
-using A3cGrpc.Training.Evaluation;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
 

@@ -1,8 +1,8 @@
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.Deployment.Tests.Support;
 

@@ -1,7 +1,7 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed.Wire;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
-using A3cGrpc.Training.Evaluation;
 
 namespace A3cGrpc.ParameterServer.Tests.TestSupport;
 
@@ -19,14 +19,14 @@ public static class TestModel
         new() { HiddenSizes = hiddenSizes ?? HiddenSizes };
 
     /// <summary>A learner equal to a new test server's global learner.</summary>
-    public static LocalLearner Learner(int[]? hiddenSizes = null)
+    public static GlobalLearner Learner(int[]? hiddenSizes = null)
     {
         TorchRuntime.Initialize(1);
-        return new LocalLearner(Hyperparameters(hiddenSizes), Seed);
+        return new GlobalLearner(Hyperparameters(hiddenSizes), Seed);
     }
 
     /// <summary>Random gradients with the learner's layout, reproducible from <paramref name="seed"/>.</summary>
-    public static NamedTensors RandomGradients(LocalLearner learner, int seed, float scale = 0.1f)
+    public static NamedTensors RandomGradients(GlobalLearner learner, int seed, float scale = 0.1f)
     {
         ArgumentNullException.ThrowIfNull(learner);
         var random = new Random(seed);
@@ -54,7 +54,7 @@ public static class TestModel
     }
 
     /// <summary>Decodes pulled weights into a fresh copy of <paramref name="learner"/>'s layout.</summary>
-    public static NamedTensors Decode(TensorSet set, LocalLearner learner)
+    public static NamedTensors Decode(TensorSet set, GlobalLearner learner)
     {
         ArgumentNullException.ThrowIfNull(learner);
         var weights = learner.ExportParameters();
@@ -104,7 +104,7 @@ public static class TestModel
         expected.All(t => actual.TryGet(t.Name, out var other) && t.Data.AsSpan().SequenceEqual(other.Data));
 
     /// <summary>The server's evaluation (mean action, its own environments) of <paramref name="learner"/>'s weights, run locally.</summary>
-    public static double EvaluateLocally(LocalLearner learner, int episodes = 1)
+    public static double EvaluateLocally(GlobalLearner learner, int episodes = 1)
     {
         ArgumentNullException.ThrowIfNull(learner);
         using var policy = new ActorCriticPolicy(learner.Model, 0);
