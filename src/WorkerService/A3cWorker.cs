@@ -3,9 +3,9 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.SimulatorClient;
-using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Learning;
+using A3cGrpc.ServiceDefaults.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 

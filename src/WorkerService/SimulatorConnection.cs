@@ -2,6 +2,7 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.SimulatorClient;
+using A3cGrpc.ServiceDefaults.Launching;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
@@ -80,10 +81,9 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
 
     private static async Task<bool> AnswersAsync(SimulatorProcess process)
     {
-        using var channel = GrpcAddress.CreateChannel(process.Address);
         try
         {
-            await GrpcHealth.WaitUntilServingAsync(channel, () => process.HasExited, UnresponsiveAfter, "EnvSim", CancellationToken.None);
+            await process.WaitUntilServingAsync(UnresponsiveAfter, CancellationToken.None);
             return true;
         }
         catch (Exception exception) when (exception is TimeoutException or InvalidOperationException or RpcException)
@@ -128,7 +128,7 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
             // wait for it rather than fail the worker.
             try
             {
-                await GrpcHealth.WaitUntilServingAsync(channel, () => false, SidecarStartTimeout, $"EnvSim at {address}", cancellationToken);
+                await ServiceHealth.WaitUntilServingAsync(channel, SidecarStartTimeout, process: null, $"EnvSim at {address}", cancellationToken);
             }
             catch
             {

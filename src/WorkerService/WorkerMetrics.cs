@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.ServiceDefaults.Telemetry;
 
 namespace A3cGrpc.WorkerService;
 

@@ -1,9 +1,11 @@
+extern alias EnvSimApp;
 using System.Text.Json;
 using A3cGrpc.Deployment.Tests.Checks;
 using A3cGrpc.Deployment.Tests.Support;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
+using EnvSimApp::A3cGrpc.EnvSim.Options;
 
 namespace A3cGrpc.Deployment.Tests;
 

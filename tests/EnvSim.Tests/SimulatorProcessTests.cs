@@ -124,17 +124,18 @@ public sealed class SimulatorProcessTests : IDisposable
         Assert.True(simulator.HasExited);
         Assert.False(File.Exists(_socketPath));
         Assert.True(_logger.Contains($"EnvSim process {simulator.ProcessId} exited with code 0."), string.Join('\n', _logger.Lines));
-        Assert.False(_logger.Contains("killing it"));
+        Assert.False(_logger.Contains("killed it"));
     }
 
     [Fact]
     public async Task ParentProcessId_ParentExits_SimulatorStopsItself()
     {
-        // Arrange: a stand-in parent, named after the simulator's own (later arguments win).
+        // Arrange: a stand-in parent.
         using var parent = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
         try
         {
-            await using var simulator = await StartAsync($"--ParentProcessId={parent.Id}");
+            await using var simulator = await SimulatorProcess.StartAsync(
+                EnvSimPath, _socketPath, [], _logger, SimulatorHost.HangGuard, _cancellation.Token, parentProcessId: parent.Id);
             Assert.False(simulator.HasExited);
 
             // Act

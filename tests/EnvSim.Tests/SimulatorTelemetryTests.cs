@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using A3cGrpc.Distributed.SimulatorClient;
-using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.EnvSim.Telemetry;
 using A3cGrpc.EnvSim.Tests.TestSupport;
+using A3cGrpc.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace A3cGrpc.EnvSim.Tests;

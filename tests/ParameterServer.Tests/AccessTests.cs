@@ -1,11 +1,14 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
-using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
+using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
+using A3cGrpc.ServiceDefaults.Launching;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
+using A3cHyperparameters = A3cGrpc.Learning.A3cHyperparameters;
+using HyperparameterPresets = A3cGrpc.Learning.HyperparameterPresets;
 
 namespace A3cGrpc.ParameterServer.Tests;
 
@@ -97,7 +100,7 @@ public sealed class AccessTests
         await using var server = StartServer(folder.Path, $"http://127.0.0.1:{main};http://127.0.0.1:{policyPort}", policyPort);
         using var mainChannel = GrpcAddress.CreateChannel($"http://127.0.0.1:{main}");
         using var policyChannel = GrpcAddress.CreateChannel($"http://127.0.0.1:{policyPort}");
-        await GrpcHealth.WaitUntilServingAsync(mainChannel, () => server.HasExited, TimeSpan.FromSeconds(120), "parameter server", CancellationToken.None);
+        await server.WaitUntilServingAsync(mainChannel, TimeSpan.FromSeconds(120), CancellationToken.None);
         var act = new ActRequest { Deterministic = true };
         act.Observation.AddRange([0f, 0f, 1f, 0f, 0f]);
 
@@ -139,18 +142,30 @@ public sealed class AccessTests
         Assert.Contains($"ParameterServer:PolicyPort is {elsewhere}, but the server listens on", log, StringComparison.Ordinal);
     }
 
-    private static ChildProcess StartServer(string runDirectory, string urls, int policyPort) => ChildProcess.Start(
-        "parameter-server",
-        ServiceBinaries.Find(ServiceBinaries.ParameterServer),
-        [
-            "--urls", urls,
-            ConfigurationArgument.Of(ParameterServerOptions.SectionName, nameof(ParameterServerOptions.RunDirectory), Path.Combine(runDirectory, "run")),
-            ConfigurationArgument.Of(ParameterServerOptions.SectionName, nameof(ParameterServerOptions.PolicyPort), policyPort),
-            "--A3c:Preset=seed", "--A3c:HiddenSizes:0=16", "--A3c:HiddenSizes:1=16",
-            "--Evaluation:EveryEnvSteps=1000000000", "--Evaluation:Episodes=1",
-        ],
-        new Dictionary<string, string> { ["ParameterServer__PushToken"] = ServerHost.PushToken },
-        Path.Combine(runDirectory, "server.log"));
+    private static ServiceProcess StartServer(string runDirectory, string urls, int policyPort)
+    {
+        const string server = ParameterServerOptions.SectionName;
+        const string a3c = A3cHyperparameters.SectionName;
+        const string hidden = nameof(A3cHyperparameters.HiddenSizes);
+        var arguments = new ServiceArguments()
+            .Urls(urls)
+            .Set(server, nameof(ParameterServerOptions.RunDirectory), Path.Combine(runDirectory, "run"))
+            .Set(server, nameof(ParameterServerOptions.PolicyPort), policyPort)
+            .Set(a3c, nameof(A3cHyperparameters.Preset), HyperparameterPresets.SeedName)
+            .Set(a3c, $"{hidden}:0", 16)
+            .Set(a3c, $"{hidden}:1", 16)
+            .Set(EvaluationOptions.SectionName, nameof(EvaluationOptions.EveryEnvSteps), 1_000_000_000)
+            .Set(EvaluationOptions.SectionName, nameof(EvaluationOptions.Episodes), 1);
+        return ServiceProcess.Start(new ServiceStart("parameter-server", ServiceBinaries.Find(ServiceBinaries.ParameterServer))
+        {
+            Arguments = arguments,
+            Environment = new Dictionary<string, string>
+            {
+                [$"{server}__{nameof(ParameterServerOptions.PushToken)}"] = ServerHost.PushToken,
+            },
+            LogFile = Path.Combine(runDirectory, "server.log"),
+        });
+    }
 
     private static async Task<RpcException> Refusal<T>(Func<Task<T>> call) => await Assert.ThrowsAsync<RpcException>(async () => await call());
 }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
+using A3cGrpc.ServiceDefaults.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
-using A3cGrpc.Distributed.Hosting;
+using A3cGrpc.ServiceDefaults.Hosting;
 using A3cGrpc.TestSupport;
 using Grpc.Core;
 using Grpc.Net.Client;

@@ -1,9 +1,8 @@
 using System.Globalization;
+using A3cGrpc.Cli.Launcher;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
-using A3cGrpc.Distributed.Hosting;
-using A3cGrpc.Distributed.Options;
-using A3cGrpc.Experiments.Evaluation;
+using A3cGrpc.ServiceDefaults.Launching;
 using A3cGrpc.TestSupport;
 using Grpc.Net.Client;
 
@@ -16,19 +15,15 @@ namespace A3cGrpc.SystemTests;
 /// </summary>
 internal sealed class LocalSystem : IAsyncDisposable
 {
-    private readonly Dictionary<string, string> _environment;
-    private readonly List<ChildProcess> _workers = [];
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly List<ServiceProcess> _workers = [];
 
     public LocalSystem(IReadOnlyDictionary<string, string>? environment = null)
     {
         RunDirectory = Directory.CreateTempSubdirectory("a3c-system-").FullName;
         Port = GrpcAddress.FreeLoopbackPort();
         Token = BearerToken.NewToken();
-        _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
-        {
-            ["ParameterServer__PushToken"] = Token,
-            ["Worker__PushToken"] = Token,
-        };
+        _environment = environment ?? new Dictionary<string, string>();
         Channel = GrpcAddress.CreateChannel(Address);
     }
 
@@ -42,9 +37,9 @@ internal sealed class LocalSystem : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public ChildProcess? Server { get; private set; }
+    public ServiceProcess? Server { get; private set; }
 
-    public IReadOnlyList<ChildProcess> Workers => _workers;
+    public IReadOnlyList<ServiceProcess> Workers => _workers;
 
     public TrainingStatus.TrainingStatusClient Status => new(Channel);
 
@@ -55,37 +50,26 @@ internal sealed class LocalSystem : IAsyncDisposable
     /// <summary>Starts the parameter server and waits until it serves.</summary>
     public async Task StartServerAsync()
     {
-        Server = ChildProcess.Start(
-            "parameter-server",
-            ServiceBinaries.Find(ServiceBinaries.ParameterServer),
-            [
-                "--urls", Address,
-                ConfigurationArgument.Of(ParameterServerOptions.SectionName, nameof(ParameterServerOptions.RunDirectory), RunDirectory),
-                ConfigurationArgument.Of(ParameterServerOptions.SectionName, nameof(ParameterServerOptions.CheckpointIntervalSeconds), 2),
-                ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.EveryEnvSteps), 4000),
-                ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.Episodes), 2),
-            ],
-            _environment,
-            LogFile("parameter-server"));
-        await GrpcHealth.WaitUntilServingAsync(Channel, () => Server.HasExited, TimeSpan.FromSeconds(120), "parameter server", CancellationToken.None);
+        Server = new ParameterServerLaunch(Address, RunDirectory, Token)
+        {
+            CheckpointIntervalSeconds = 2,
+            EvaluateEveryEnvSteps = 4000,
+            EvaluationEpisodes = 2,
+            ExtraEnvironment = _environment,
+        }.Start();
+        await Server.WaitUntilServingAsync(Channel, TimeSpan.FromSeconds(120), CancellationToken.None);
     }
 
     /// <summary>Starts worker <paramref name="index"/> (1-based) with its own EnvSim process.</summary>
-    public ChildProcess StartWorker(int index, int environments = 4)
+    public ServiceProcess StartWorker(int index, int environments = 4)
     {
         var id = $"worker-{index}";
-        var worker = ChildProcess.Start(
-            id,
-            ServiceBinaries.Find(ServiceBinaries.WorkerService),
-            [
-                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.WorkerId), id),
-                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.ParameterServerAddress), Address),
-                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.EnvSimPath), ServiceBinaries.Find(ServiceBinaries.EnvSim)),
-                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Environments), environments),
-                ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Seed), index),
-            ],
-            _environment,
-            LogFile(id));
+        var worker = new WorkerLaunch(id, Address, Token, LogFile(id))
+        {
+            Environments = environments,
+            Seed = index,
+            ExtraEnvironment = _environment,
+        }.Start();
         _workers.Add(worker);
         return worker;
     }

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using A3cGrpc.Cli.Launcher;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
-using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
+using A3cGrpc.ServiceDefaults.Launching;
 
 namespace A3cGrpc.Cli.Benchmarks;
 
@@ -165,10 +165,10 @@ internal static class ServiceBenchmarks
     /// <summary>A parameter server process with a temporary run folder, for one benchmark.</summary>
     private sealed class BenchServer : IAsyncDisposable
     {
-        private readonly ChildProcess _process;
+        private readonly ServiceProcess _process;
         private readonly string _folder;
 
-        private BenchServer(ChildProcess process, string folder, string token, Grpc.Net.Client.GrpcChannel channel)
+        private BenchServer(ServiceProcess process, string folder, string token, Grpc.Net.Client.GrpcChannel channel)
         {
             _process = process;
             _folder = folder;
@@ -194,14 +194,19 @@ internal static class ServiceBenchmarks
             var folder = Directory.CreateTempSubdirectory("a3c-bench-").FullName;
             var token = BearerToken.NewToken();
             var address = $"http://127.0.0.1:{GrpcAddress.FreeLoopbackPort()}";
-            var process = ChildProcess.Start(
-                "parameter-server",
-                ServiceBinaries.Find(ServiceBinaries.ParameterServer),
-                ["--urls", address, $"--ParameterServer:RunDirectory={folder}", "--Evaluation:EveryEnvSteps=1000000000", "--Logging:LogLevel:Default=Warning"],
-                new Dictionary<string, string> { ["ParameterServer__PushToken"] = token },
-                Path.Combine(folder, "server.log"));
+            var process = new ParameterServerLaunch(address, folder, token) { EvaluateEveryEnvSteps = 1_000_000_000, LogLevel = "Warning" }.Start();
             var channel = GrpcAddress.CreateChannel(address);
-            await GrpcHealth.WaitUntilServingAsync(channel, () => process.HasExited, TimeSpan.FromSeconds(120), "parameter server", CancellationToken.None);
+            try
+            {
+                await process.WaitUntilServingAsync(channel, TimeSpan.FromSeconds(120), CancellationToken.None);
+            }
+            catch
+            {
+                channel.Dispose();
+                await process.DisposeAsync();
+                throw;
+            }
+
             return new BenchServer(process, folder, token, channel);
         }
 

@@ -6,6 +6,7 @@ using A3cGrpc.Cli.Benchmarks;
 using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
+using A3cGrpc.ServiceDefaults.Launching;
 
 namespace A3cGrpc.Cli.Commands;
 
@@ -274,7 +275,7 @@ internal static class BenchCommand
             var writer = parse.InvocationConfiguration.Output;
             var startedAt = DateTimeOffset.UtcNow;
             var results = SimulatorBenchmarks.Run(
-                A3cGrpc.Distributed.ServiceBinaries.Find(A3cGrpc.Distributed.ServiceBinaries.EnvSim), TimeSpan.FromSeconds(parse.GetValue(seconds)), writer);
+                ServiceBinaries.Find(ServiceBinaries.EnvSim), TimeSpan.FromSeconds(parse.GetValue(seconds)), writer);
             var report = new { Benchmark = "simulator", StartedAt = startedAt, Machine = MachineDescription(), Cases = results };
             writer.WriteLine($"Wrote {Write(parse.GetValue(output)!, "simulator", startedAt, report)}");
             return 0;

@@ -1,11 +1,8 @@
 using System.Globalization;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
-using A3cGrpc.Distributed.Hosting;
-using A3cGrpc.Distributed.Options;
-using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Experiments.Reporting;
-using A3cGrpc.Learning;
+using A3cGrpc.ServiceDefaults.Launching;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -24,17 +21,15 @@ namespace A3cGrpc.Cli.Launcher;
 /// </summary>
 internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterObserver observer)
 {
-    private const string ServerName = "parameter-server";
-
     private static readonly TimeSpan _workerStopGrace = TimeSpan.FromSeconds(25);
     private static readonly TimeSpan _serverStopGrace = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan _serverStartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan _watchRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly string _token = BearerToken.NewToken();
-    private readonly List<ChildProcess?> _workers = [];
+    private readonly List<ServiceProcess?> _workers = [];
     private readonly RestartWindow _serverDeaths = RestartWindow.ForServer();
-    private ChildProcess? _server;
+    private ServiceProcess? _server;
     private int _workerRestarts;
 
     /// <summary>Runs until training finishes or <paramref name="cancellationToken"/> fires; returns why it stopped.</summary>
@@ -45,23 +40,19 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         Directory.CreateDirectory(folder.Path);
         var port = GrpcAddress.FreeLoopbackPort();
         var address = $"http://127.0.0.1:{port}";
-        var serverProgram = ServiceBinaries.Find(ServiceBinaries.ParameterServer);
-        var workerProgram = ServiceBinaries.Find(ServiceBinaries.WorkerService);
-        var simulatorProgram = ServiceBinaries.Find(ServiceBinaries.EnvSim);
-
-        var server = StartServer(serverProgram, address, folder);
+        var launch = ServerLaunch(address, folder);
+        var server = StartServer(launch);
         string reason;
         try
         {
             using var channel = GrpcAddress.CreateChannel(address);
-            await GrpcHealth.WaitUntilServingAsync(
-                channel, () => server.HasExited, _serverStartTimeout, $"parameter server (see {LogFile(folder, ServerName)})", cancellationToken);
+            await server.WaitUntilServingAsync(channel, _serverStartTimeout, cancellationToken);
             for (var i = 0; i < settings.Workers; i++)
             {
-                _workers.Add(StartWorker(i, address, workerProgram, simulatorProgram, folder));
+                _workers.Add(StartWorker(i, address, folder));
             }
 
-            reason = await WatchAsync(channel, address, serverProgram, workerProgram, simulatorProgram, folder, cancellationToken);
+            reason = await WatchAsync(channel, launch, folder, cancellationToken);
         }
         catch (Exception exception) when (cancellationToken.IsCancellationRequested
                                           && exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
@@ -72,8 +63,8 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         finally
         {
             observer.OnMessage("stopping workers");
-            await Task.WhenAll(_workers.OfType<ChildProcess>().Select(w => w.StopAsync(_workerStopGrace)));
-            foreach (var worker in _workers.OfType<ChildProcess>())
+            await Task.WhenAll(_workers.OfType<ServiceProcess>().Select(w => w.StopAsync(_workerStopGrace)));
+            foreach (var worker in _workers.OfType<ServiceProcess>())
             {
                 await worker.DisposeAsync();
             }
@@ -93,8 +84,7 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         return reason;
     }
 
-    private async Task<string> WatchAsync(
-        GrpcChannel channel, string address, string serverProgram, string workerProgram, string simulatorProgram, RunFolder folder, CancellationToken cancellationToken)
+    private async Task<string> WatchAsync(GrpcChannel channel, ParameterServerLaunch launch, RunFolder folder, CancellationToken cancellationToken)
     {
         var status = new TrainingStatus.TrainingStatusClient(channel);
         while (true)
@@ -113,7 +103,7 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
                                 return finished;
                             }
 
-                            RestartDeadWorkers(address, workerProgram, simulatorProgram, folder);
+                            RestartDeadWorkers(launch.Address, folder);
                             break;
                         case TrainingEvent.EventOneofCase.Evaluation:
                             observer.OnEvaluation(item.Evaluation);
@@ -134,7 +124,7 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
 
             if (_server!.HasExited)
             {
-                await RestartServerAsync(channel, address, serverProgram, folder, cancellationToken);
+                await RestartServerAsync(channel, launch, folder, cancellationToken);
             }
         }
     }
@@ -143,9 +133,9 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
     /// Starts the dead server again on the same folder and address until one serves, or gives up (throws) when it
     /// has died <see cref="RestartWindow.MaxDeaths"/> times within the window.
     /// </summary>
-    private async Task RestartServerAsync(GrpcChannel channel, string address, string serverProgram, RunFolder folder, CancellationToken cancellationToken)
+    private async Task RestartServerAsync(GrpcChannel channel, ParameterServerLaunch launch, RunFolder folder, CancellationToken cancellationToken)
     {
-        var log = LogFile(folder, ServerName);
+        var log = launch.LogFile;
         while (_server!.HasExited)
         {
             var exitCode = _server.ExitCode;
@@ -161,12 +151,11 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
             var how = File.Exists(folder.Checkpoint)
                 ? "it resumes from its last checkpoint"
                 : "it had written no checkpoint yet, so it starts the run afresh in the same folder";
-            observer.OnMessage($"parameter server exited with code {exitCode}; restarting it on {address} ({how})");
-            var server = StartServer(serverProgram, address, folder);
+            observer.OnMessage($"parameter server exited with code {exitCode}; restarting it on {launch.Address} ({how})");
+            var server = StartServer(launch);
             try
             {
-                await GrpcHealth.WaitUntilServingAsync(
-                    channel, () => server.HasExited, _serverStartTimeout, $"restarted parameter server (see {log})", cancellationToken);
+                await server.WaitUntilServingAsync(channel, _serverStartTimeout, cancellationToken);
             }
             catch (InvalidOperationException) when (server.HasExited)
             {
@@ -188,14 +177,14 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
         }
     }
 
-    private ChildProcess StartServer(string serverProgram, string address, RunFolder folder)
+    private ServiceProcess StartServer(ParameterServerLaunch launch)
     {
-        _server = ChildProcess.Start(ServerName, serverProgram, ServerArguments(address, folder), TokenEnvironment(), LogFile(folder, ServerName));
-        observer.OnMessage($"parameter server: process {_server.ProcessId} on {address}");
+        _server = launch.Start();
+        observer.OnMessage($"parameter server: process {_server.ProcessId} on {launch.Address}");
         return _server;
     }
 
-    private void RestartDeadWorkers(string address, string workerProgram, string simulatorProgram, RunFolder folder)
+    private void RestartDeadWorkers(string address, RunFolder folder)
     {
         for (var i = 0; i < _workers.Count; i++)
         {
@@ -204,62 +193,42 @@ internal sealed class LocalCluster(LocalClusterSettings settings, ILocalClusterO
                 observer.OnMessage($"worker-{i + 1} exited (code {dead.ExitCode}); starting it again");
                 _ = dead.DisposeAsync().AsTask();
                 _workerRestarts++;
-                _workers[i] = StartWorker(i, address, workerProgram, simulatorProgram, folder);
+                _workers[i] = StartWorker(i, address, folder);
             }
         }
     }
 
-    private ChildProcess StartWorker(int index, string address, string workerProgram, string simulatorProgram, RunFolder folder)
+    private ServiceProcess StartWorker(int index, string address, RunFolder folder)
     {
         var id = $"worker-{index + 1}";
         var telemetry = Path.Combine(folder.Path, "telemetry");
-        string[] arguments =
-        [
-            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.WorkerId), id),
-            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.ParameterServerAddress), address),
-            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.EnvSimPath), simulatorProgram),
-            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.Seed), (settings.Run.Seed * 1000) + index + (_workerRestarts * 100)),
-            ConfigurationArgument.Of(WorkerOptions.SectionName, nameof(WorkerOptions.SimulatorSpanFile), Path.Combine(telemetry, $"envsim-{id}.spans.jsonl")),
-            ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), Path.Combine(telemetry, $"{id}.spans.jsonl")),
-        ];
-        var worker = ChildProcess.Start(id, workerProgram, arguments, TokenEnvironment(), LogFile(folder, id));
+        var worker = new WorkerLaunch(id, address, _token, LogFile(folder, id))
+        {
+            Seed = (settings.Run.Seed * 1000) + index + (_workerRestarts * 100),
+            SimulatorSpanFile = Path.Combine(telemetry, $"envsim-{id}.spans.jsonl"),
+            SpanFile = Path.Combine(telemetry, $"{id}.spans.jsonl"),
+        }.Start();
         observer.OnMessage($"{id}: process {worker.ProcessId}, {settings.Run.Hyperparameters.EnvironmentsPerLearner(distributed: true)} environments");
         return worker;
     }
 
-    private IEnumerable<string> ServerArguments(string address, RunFolder folder)
+    private ParameterServerLaunch ServerLaunch(string address, RunFolder folder)
     {
         var run = settings.Run;
-        var server = ParameterServerOptions.SectionName;
-        yield return "--urls";
-        yield return address;
-        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.RunDirectory), folder.Path);
-        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.Seed), run.Seed);
-        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopWhenSolved), settings.StopWhenSolved);
-        if (settings.CheckpointIntervalSeconds is { } checkpointInterval)
+        return new ParameterServerLaunch(address, folder.Path, _token)
         {
-            yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.CheckpointIntervalSeconds), checkpointInterval);
-        }
-
-        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtEnvironmentSteps), settings.MaxEnvironmentSteps ?? 0);
-        yield return ConfigurationArgument.Of(server, nameof(ParameterServerOptions.StopAtElapsedSeconds), settings.StopAtElapsedSeconds ?? 0);
-        foreach (var (key, value) in HyperparameterConfiguration.ToSettings(run.Hyperparameters))
-        {
-            yield return ConfigurationArgument.Of(A3cHyperparameters.SectionName, key, value);
-        }
-
-        yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.EveryEnvSteps), run.Evaluation.EveryEnvSteps);
-        yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.Episodes), run.Evaluation.Episodes);
-        yield return ConfigurationArgument.Of(EvaluationOptions.SectionName, nameof(EvaluationOptions.MaxShare), run.Evaluation.MaxShare);
-        yield return ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), Path.Combine(folder.Path, "telemetry", "parameter-server.spans.jsonl"));
+            Seed = run.Seed,
+            StopWhenSolved = settings.StopWhenSolved,
+            CheckpointIntervalSeconds = settings.CheckpointIntervalSeconds,
+            StopAtEnvironmentSteps = settings.MaxEnvironmentSteps ?? 0,
+            StopAtElapsedSeconds = settings.StopAtElapsedSeconds ?? 0,
+            Hyperparameters = run.Hyperparameters,
+            EvaluateEveryEnvSteps = run.Evaluation.EveryEnvSteps,
+            EvaluationEpisodes = run.Evaluation.Episodes,
+            EvaluationMaxShare = run.Evaluation.MaxShare,
+            SpanFile = Path.Combine(folder.Path, "telemetry", ParameterServerLaunch.Name + ".spans.jsonl"),
+        };
     }
-
-    /// <summary>The push token travels in the environment, not on command lines other users can read.</summary>
-    private Dictionary<string, string> TokenEnvironment() => new()
-    {
-        [$"{ParameterServerOptions.SectionName}__{nameof(ParameterServerOptions.PushToken)}"] = _token,
-        [$"{WorkerOptions.SectionName}__{nameof(WorkerOptions.PushToken)}"] = _token,
-    };
 
     private static string LogFile(RunFolder folder, string name) => Path.Combine(folder.Path, "logs", name + ".log");
 }

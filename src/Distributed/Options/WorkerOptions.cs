@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using A3cGrpc.Experiments;
+using A3cGrpc.ServiceDefaults;
 
 namespace A3cGrpc.Distributed.Options;
 

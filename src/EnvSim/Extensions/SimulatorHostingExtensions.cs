@@ -1,11 +1,10 @@
-using A3cGrpc.Distributed.Hosting;
-using A3cGrpc.Distributed.Options;
-using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.EnvSim.Hosting;
+using A3cGrpc.EnvSim.Options;
 using A3cGrpc.EnvSim.Services;
 using A3cGrpc.EnvSim.Sessions;
 using A3cGrpc.EnvSim.Telemetry;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using A3cGrpc.ServiceDefaults;
+using A3cGrpc.ServiceDefaults.Telemetry;
 
 namespace A3cGrpc.EnvSim.Extensions;
 
@@ -13,29 +12,18 @@ namespace A3cGrpc.EnvSim.Extensions;
 public static class SimulatorHostingExtensions
 {
     /// <summary>
-    /// Adds the <c>Simulator</c> gRPC service with its options (validated at start-up), session limit and telemetry,
-    /// gRPC health checks (SERVING once the native simulation works) and reflection, HTTP/2-only (h2c) endpoints, and the parent-process watch.
+    /// Adds the service defaults (HTTP/2-only Kestrel, telemetry, the parent-process watch, gRPC health (SERVING once
+    /// the native simulation works) and reflection), then the <c>Simulator</c> gRPC service's options (validated at
+    /// start-up), session limit and telemetry.
     /// </summary>
     public static WebApplicationBuilder AddSimulator(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
-
-        builder.Services.AddOptions<SimulatorOptions>()
-            .Bind(builder.Configuration.GetSection(SimulatorOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddGrpc();
-        builder.Services.AddGrpcHealthChecks().AddCheck<NativeSimulationHealthCheck>(NativeSimulationHealthCheck.Name);
-        builder.Services.AddGrpcReflection();
+        builder.AddGrpcServiceDefaults<NativeSimulationHealthCheck>(
+            SimulatorTelemetry.ServiceName, A3cTelemetry.SimulatorSourceName, NativeSimulationHealthCheck.Name);
+        builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.SectionName);
         builder.Services.AddSingleton<SessionLimiter>();
         builder.Services.AddSingleton<SimulatorTelemetry>();
-        builder.AddParentProcessWatcher();
-
-        builder.AddA3cTelemetry(
-            SimulatorTelemetry.ServiceName, $"{Environment.MachineName}-{Environment.ProcessId}", A3cTelemetry.SimulatorSourceName);
         return builder;
     }
 
@@ -44,8 +32,7 @@ public static class SimulatorHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGrpcService<SimulatorService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapDefaultEndpoints();
         return app;
     }
 }

@@ -1,5 +1,5 @@
 using A3cGrpc.Contracts.V1;
-using A3cGrpc.Distributed.Options;
+using A3cGrpc.EnvSim.Options;
 using A3cGrpc.EnvSim.Sessions;
 using A3cGrpc.EnvSim.Telemetry;
 using A3cGrpc.Simulation;

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using A3cGrpc.Distributed.Options;
+using A3cGrpc.EnvSim.Options;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 

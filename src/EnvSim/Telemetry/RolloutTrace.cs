@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using A3cGrpc.Contracts.V1;
-using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.ServiceDefaults.Telemetry;
 
 namespace A3cGrpc.EnvSim.Telemetry;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.ServiceDefaults.Telemetry;
 
 namespace A3cGrpc.EnvSim.Telemetry;
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using A3cGrpc.ServiceDefaults;
 using A3cGrpc.Simulation;
 
 namespace A3cGrpc.Experiments.Evaluation;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using A3cGrpc.ServiceDefaults;
 
 namespace A3cGrpc.Experiments.SingleProcess;
 

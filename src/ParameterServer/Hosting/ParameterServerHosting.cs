@@ -1,6 +1,4 @@
-using A3cGrpc.Distributed.Hosting;
 using A3cGrpc.Distributed.Options;
-using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Acting;
@@ -9,11 +7,11 @@ using A3cGrpc.ParameterServer.Monitoring;
 using A3cGrpc.ParameterServer.Runs;
 using A3cGrpc.ParameterServer.Services;
 using A3cGrpc.ParameterServer.Telemetry;
+using A3cGrpc.ServiceDefaults;
+using A3cGrpc.ServiceDefaults.Telemetry;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 
 namespace A3cGrpc.ParameterServer.Hosting;
@@ -32,16 +30,11 @@ public static class ParameterServerHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
         TorchRuntime.Initialize(1);
-        builder.AddDefaultLogLevels();
-        builder.AddParameterServerOptions();
-        builder.UseHttp2Only();
-        builder.AddA3cTelemetry(ServiceName, $"{Environment.MachineName}:{Environment.ProcessId}", A3cTelemetry.ServerSourceName);
-        builder.AddParentProcessWatcher();
-        builder.Services.AddTrainingRun();
-        builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorInterceptor>());
+        builder.AddGrpcServiceDefaults<TrainingReadyCheck>(
+            ServiceName, A3cTelemetry.ServerSourceName, HealthCheckName, grpc => grpc.Interceptors.Add<ErrorInterceptor>());
         builder.Services.AddSingleton<IConfigureOptions<GrpcServiceOptions>, GrpcMessageLimit>();
-        builder.Services.AddGrpcHealthChecks().AddCheck<TrainingReadyCheck>(HealthCheckName);
-        builder.Services.AddGrpcReflection();
+        builder.AddParameterServerOptions();
+        builder.Services.AddTrainingRun();
         return builder;
     }
 
@@ -54,8 +47,7 @@ public static class ParameterServerHosting
         app.MapGrpcService<ParameterStoreService>();
         app.MapGrpcService<PolicyService>();
         app.MapGrpcService<TrainingStatusService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapDefaultEndpoints();
         return app;
     }
 
@@ -93,50 +85,14 @@ public static class ParameterServerHosting
     public static WebApplicationBuilder AddParameterServerOptions(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ParameterServerOptions>().BindConfiguration(ParameterServerOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.AddValidatedOptions<ParameterServerOptions>(ParameterServerOptions.SectionName);
         builder.Services.AddSingleton<IValidateOptions<ParameterServerOptions>, RunFileLimits>();
         // The preset named by A3c:Preset (the default preset when unset), then every other A3c key over it.
         builder.Services.AddOptions<A3cHyperparameters>()
             .Configure<IConfiguration>((options, configuration) =>
                 HyperparameterConfiguration.Bind(configuration.GetSection(A3cHyperparameters.SectionName), options))
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
-        return builder;
-    }
-
-    /// <summary>
-    /// Quiet request logging by default (a request log line per push would cost more than the push): ASP.NET Core and
-    /// gRPC at Warning, ours at Information. Added as the lowest-priority configuration, so <c>Logging:LogLevel:*</c>
-    /// from appsettings, the environment or the command line still wins.
-    /// </summary>
-    public static WebApplicationBuilder AddDefaultLogLevels(this WebApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Information",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                ["Logging:LogLevel:Grpc"] = "Warning",
-                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
-            },
-        });
-        return builder;
-    }
-
-    /// <summary>Kestrel speaks HTTP/2 only (h2c without TLS), with flow-control windows that fit a full push in flight.</summary>
-    public static WebApplicationBuilder UseHttp2Only(this WebApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Limits.Http2.InitialConnectionWindowSize = 4 << 20;
-            kestrel.Limits.Http2.InitialStreamWindowSize = 1 << 20;
-        });
+        builder.AddValidatedOptions<EvaluationOptions>(EvaluationOptions.SectionName);
         return builder;
     }
 

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
-using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Model;
 using A3cGrpc.ParameterServer.Monitoring;
 using A3cGrpc.ParameterServer.Runs;
 using A3cGrpc.ParameterServer.Telemetry;
+using A3cGrpc.ServiceDefaults.Telemetry;
 using A3cGrpc.Simulation;
 using Grpc.Core;
 using static A3cGrpc.ParameterServer.Services.RequestChecks;

@@ -1,3 +1,4 @@
+extern alias EnvSimApp;
 using System.Collections;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
@@ -6,6 +7,8 @@ using A3cGrpc.Distributed.Options;
 using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Hosting;
+using A3cGrpc.ServiceDefaults.Telemetry;
+using EnvSimApp::A3cGrpc.EnvSim.Options;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
 

@@ -111,7 +111,7 @@ internal static class PortChecks
                 }
             }
 
-            var endpoint = environment[Distributed.Telemetry.TelemetrySetup.OtlpEndpointVariable];
+            var endpoint = environment[ServiceDefaults.Telemetry.TelemetrySetup.OtlpEndpointVariable];
             if (endpoint is not null)
             {
                 var otlp = NetworkAddresses.ParseHttpUri(endpoint, out var problem);

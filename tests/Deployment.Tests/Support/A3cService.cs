@@ -1,8 +1,10 @@
+extern alias EnvSimApp;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
-using A3cGrpc.Distributed.Telemetry;
 using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.Learning;
+using A3cGrpc.ServiceDefaults.Telemetry;
+using EnvSimApp::A3cGrpc.EnvSim.Options;
 
 namespace A3cGrpc.Deployment.Tests.Support;
 

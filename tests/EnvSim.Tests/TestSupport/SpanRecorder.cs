@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.ServiceDefaults.Telemetry;
 
 namespace A3cGrpc.EnvSim.Tests.TestSupport;
 

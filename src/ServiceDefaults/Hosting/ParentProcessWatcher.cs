@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace A3cGrpc.Distributed.Hosting;
+namespace A3cGrpc.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Stops the host when the process that started it has exited, so a launcher or worker that is killed outright

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace A3cGrpc.Distributed.Hosting;
+namespace A3cGrpc.ServiceDefaults.Launching;
 
 /// <summary>Command-line configuration settings for the services (<c>--Section:Key=value</c>), as the launcher and tests start them.</summary>
 public static class ConfigurationArgument

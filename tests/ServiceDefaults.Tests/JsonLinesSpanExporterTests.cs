@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using A3cGrpc.Distributed.Telemetry;
+using A3cGrpc.ServiceDefaults.Telemetry;
 using OpenTelemetry;
 
-namespace A3cGrpc.Distributed.Tests;
+namespace A3cGrpc.ServiceDefaults.Tests;
 
 public sealed class JsonLinesSpanExporterTests : IDisposable
 {

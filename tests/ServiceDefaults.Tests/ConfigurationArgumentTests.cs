@@ -1,7 +1,7 @@
 using System.Globalization;
-using A3cGrpc.Distributed.Hosting;
+using A3cGrpc.ServiceDefaults.Launching;
 
-namespace A3cGrpc.Distributed.Tests;
+namespace A3cGrpc.ServiceDefaults.Tests;
 
 public sealed class ConfigurationArgumentTests
 {

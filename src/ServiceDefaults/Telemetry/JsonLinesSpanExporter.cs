@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using OpenTelemetry;
 
-namespace A3cGrpc.Distributed.Telemetry;
+namespace A3cGrpc.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// Writes finished spans as JSON lines (trace id, span id, parent id, name, start, duration, attributes), so a

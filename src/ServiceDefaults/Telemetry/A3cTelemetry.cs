@@ -1,4 +1,4 @@
-namespace A3cGrpc.Distributed.Telemetry;
+namespace A3cGrpc.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// The one place for telemetry names: activity sources, span names, attribute keys and the meter. Every n-step

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace A3cGrpc.Distributed.Hosting;
+namespace A3cGrpc.ServiceDefaults.Hosting;
 
 /// <summary>Starting and stopping child processes: SIGTERM (which .NET's <see cref="System.Diagnostics.Process"/> cannot send; it only kills) and the <c>dotnet</c> host.</summary>
 public static partial class PosixSignals

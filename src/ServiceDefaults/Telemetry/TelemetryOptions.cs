@@ -1,4 +1,4 @@
-namespace A3cGrpc.Distributed.Options;
+namespace A3cGrpc.ServiceDefaults.Telemetry;
 
 /// <summary>Local telemetry output (OTLP export is configured by the standard <c>OTEL_*</c> variables).</summary>
 public sealed class TelemetryOptions

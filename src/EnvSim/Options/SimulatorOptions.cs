@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using A3cGrpc.Experiments;
+using A3cGrpc.ServiceDefaults;
 
-namespace A3cGrpc.Distributed.Options;
+namespace A3cGrpc.EnvSim.Options;
 
 /// <summary>The EnvSim process's options (section <see cref="SectionName"/>); where it listens from ASP.NET Core's <c>Urls</c>.</summary>
 public sealed class SimulatorOptions

@@ -1,4 +1,3 @@
-using A3cGrpc.Distributed.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace A3cGrpc.Distributed.Telemetry;
+namespace A3cGrpc.ServiceDefaults.Telemetry;
 
 /// <summary>OpenTelemetry for every A3cGrpc process, configured the same way.</summary>
 public static class TelemetrySetup

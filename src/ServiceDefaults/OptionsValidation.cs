@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace A3cGrpc.Experiments;
+namespace A3cGrpc.ServiceDefaults;
 
 /// <summary>Validates an options object's DataAnnotations and cross-field rules in one pass.</summary>
 public static class OptionsValidation

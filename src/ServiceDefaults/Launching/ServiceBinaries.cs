@@ -1,4 +1,4 @@
-namespace A3cGrpc.Distributed;
+namespace A3cGrpc.ServiceDefaults.Launching;
 
 /// <summary>
 /// Finds the built service programs (<c>A3cGrpc.ParameterServer.dll</c>, <c>A3cGrpc.WorkerService.dll</c>,
