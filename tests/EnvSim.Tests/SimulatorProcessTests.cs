@@ -3,6 +3,7 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.EnvSim.Tests.TestSupport;
+using A3cGrpc.TestSupport;
 using Grpc.Core;
 
 namespace A3cGrpc.EnvSim.Tests;
@@ -71,7 +72,7 @@ public sealed class SimulatorProcessTests : IDisposable
             child.Kill();
         }
 
-        await Eventually.TrueAsync(() => simulator.HasExited, "the killed simulator is seen as exited");
+        await Poll.UntilAsync(() => simulator.HasExited, "the killed simulator is seen as exited", SimulatorHost.HangGuard);
 
         // Assert: this call and every later one fail with the same status.
         var error = await Assert.ThrowsAsync<RpcException>(() => session.StepAsync(new float[2], default, false, _cancellation.Token));
@@ -143,7 +144,7 @@ public sealed class SimulatorProcessTests : IDisposable
             await parent.WaitForExitAsync(_cancellation.Token);
 
             // Assert
-            await Eventually.TrueAsync(() => simulator.HasExited, "the simulator stops after its parent exited");
+            await Poll.UntilAsync(() => simulator.HasExited, "the simulator stops after its parent exited", SimulatorHost.HangGuard);
             Assert.True(_logger.Contains($"Parent process {parent.Id} has exited; stopping"), string.Join('\n', _logger.Lines));
         }
         finally

@@ -4,6 +4,7 @@ using A3cGrpc.Distributed.Options;
 using A3cGrpc.Experiments.Evaluation;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
 using A3cGrpc.ServiceDefaults.Launching;
+using A3cGrpc.TestSupport;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -131,11 +132,7 @@ public sealed class AccessTests
         var elsewhere = GrpcAddress.FreeLoopbackPort();
         await using var server = StartServer(folder.Path, $"http://127.0.0.1:{main}", elsewhere);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while (!server.HasExited)
-        {
-            await Task.Delay(200, timeout.Token);
-        }
+        await Poll.UntilAsync(() => server.HasExited, "the server to stop", TimeSpan.FromSeconds(120));
 
         Assert.Equal(1, server.ExitCode);
         var log = await File.ReadAllTextAsync(Path.Combine(folder.Path, "server.log"));

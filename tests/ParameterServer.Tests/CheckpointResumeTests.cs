@@ -1,6 +1,7 @@
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
+using A3cGrpc.TestSupport;
 
 namespace A3cGrpc.ParameterServer.Tests;
 

@@ -3,6 +3,7 @@ using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
+using A3cGrpc.TestSupport;
 using Grpc.Core;
 using ObservationStatistics = A3cGrpc.Learning.ObservationStatistics;
 

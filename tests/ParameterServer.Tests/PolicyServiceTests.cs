@@ -2,6 +2,7 @@ using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
+using A3cGrpc.TestSupport;
 using Grpc.Core;
 
 namespace A3cGrpc.ParameterServer.Tests;

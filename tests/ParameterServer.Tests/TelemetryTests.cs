@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
 using A3cGrpc.ServiceDefaults.Telemetry;
+using A3cGrpc.TestSupport;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -4,6 +4,7 @@ using A3cGrpc.Distributed;
 using A3cGrpc.Experiments.Reporting;
 using A3cGrpc.Learning;
 using A3cGrpc.ParameterServer.Tests.TestSupport;
+using A3cGrpc.TestSupport;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,5 @@
 using A3cGrpc.ServiceDefaults.Launching;
+using A3cGrpc.TestSupport;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
@@ -49,7 +50,7 @@ public sealed class ServiceProcessTests : IDisposable
         File.WriteAllText(log, "earlier run\n");
 
         await using var child = Start("writer", ["-c", "echo first; echo error >&2; echo last"], log);
-        await WaitUntilAsync(() => child.HasExited, "the child to exit");
+        await Poll.UntilAsync(() => child.HasExited, "the child to exit");
 
         Assert.Equal(0, child.ExitCode);
         Assert.Equal(["earlier run", "first", "error", "last"], File.ReadAllLines(log));
@@ -60,7 +61,7 @@ public sealed class ServiceProcessTests : IDisposable
     {
         await using var child = Start("quiet", ["-c", "echo discarded; exit 3"], logFile: null);
 
-        await WaitUntilAsync(() => child.HasExited, "the child to exit");
+        await Poll.UntilAsync(() => child.HasExited, "the child to exit");
         Assert.Equal(3, child.ExitCode);
     }
 
@@ -69,7 +70,7 @@ public sealed class ServiceProcessTests : IDisposable
     {
         var log = Path.Combine(_folder, "trap.log");
         var child = Start("trapper", ["-c", "trap 'echo terminated; exit 0' TERM; echo ready; while true; do sleep 0.05; done"], log);
-        await WaitUntilAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("ready", StringComparison.Ordinal), "the child to start");
+        await Poll.UntilAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("ready", StringComparison.Ordinal), "the child to start");
 
         Assert.True(await child.StopAsync(TimeSpan.FromSeconds(10)));
         await child.DisposeAsync();
@@ -95,7 +96,7 @@ public sealed class ServiceProcessTests : IDisposable
     {
         var log = Path.Combine(_folder, "silent.log");
         await using var child = Start("silent", ["-c", "echo starting; exec /bin/sleep 30"], log);
-        await WaitUntilAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("starting", StringComparison.Ordinal), "the child to start");
+        await Poll.UntilAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("starting", StringComparison.Ordinal), "the child to start");
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{FreePort()}");
 
         var failure = await Assert.ThrowsAsync<TimeoutException>(
@@ -114,7 +115,8 @@ public sealed class ServiceProcessTests : IDisposable
             Arguments = ["-c", "echo to stdout; echo to stderr >&2"],
             Logger = logger,
         });
-        Assert.True(await child.StopAsync(TimeSpan.FromSeconds(30)));
+        await Poll.UntilAsync(() => child.HasExited, "the child to exit");
+        Assert.True(await child.StopAsync(TimeSpan.FromSeconds(30))); // already exited: waits for the last forwarded lines
 
         var prefix = $"talker[{child.ProcessId}]";
         Assert.Contains((LogLevel.Information, $"{prefix}: to stdout"), logger.Entries);
@@ -180,14 +182,4 @@ public sealed class ServiceProcessTests : IDisposable
 
     /// <summary>True when the process runs <c>sleep</c> itself (not the <c>sh</c> that started it).</summary>
     private static bool IsSleep(int processId) => ResolveLink($"/proc/{processId}/exe")?.EndsWith("/sleep", StringComparison.Ordinal) == true;
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -7,35 +7,21 @@ namespace A3cGrpc.TestSupport;
 public static class StatusPolling
 {
     /// <summary>
-    /// Polls <c>GetStatus</c> until <paramref name="condition"/> holds; failed calls (a restarting server) are retried.
-    /// On timeout the exception names <paramref name="what"/>, the last progress and <paramref name="diagnostics"/>.
+    /// Polls <c>GetStatus</c> (through <see cref="Poll"/>, every 250 ms) until <paramref name="condition"/> holds; failed
+    /// calls (a restarting server) are retried. On timeout the exception names <paramref name="what"/>, the last
+    /// status and <paramref name="diagnostics"/>.
     /// </summary>
-    public static async Task<TrainingStatusReply> WaitForStatusAsync(
+    public static Task<TrainingStatusReply> WaitForStatusAsync(
         Func<TrainingStatus.TrainingStatusClient> status, Func<TrainingStatusReply, bool> condition, TimeSpan timeout, string what, Func<Task<string>> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(status);
-        ArgumentNullException.ThrowIfNull(condition);
-        ArgumentNullException.ThrowIfNull(diagnostics);
-        var deadline = DateTime.UtcNow + timeout;
-        TrainingStatusReply? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await status().GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                if (condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (RpcException)
-            {
-                // The server may be restarting.
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Timed out waiting for {what}. Last progress: {last?.Progress}.\n{await diagnostics()}");
+        return Poll.UntilAsync(
+            async () => await status().GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5)),
+            condition,
+            what,
+            timeout,
+            TimeSpan.FromMilliseconds(250),
+            retryWhen: exception => exception is RpcException,
+            diagnostics);
     }
 }
