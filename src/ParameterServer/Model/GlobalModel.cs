@@ -72,14 +72,15 @@ public sealed record PushOutcome(PushResult Result, long Version, long Staleness
 /// The parameter server's global actor-critic: one <see cref="GlobalLearner"/> (model and shared Adam) and everything a
 /// push changes together, under one lock: the version, the counters, the idempotency ledger, the training episodes
 /// written to metrics.csv, and whether training has finished. Weights leave it only as complete per-version
-/// <see cref="WeightsSnapshot"/>s copied under the lock, so nobody ever sees a mix of two versions.
+/// <see cref="WeightsSnapshot"/>s copied under the lock, so nobody ever sees a mix of two versions. Which pushes are
+/// applied is <see cref="PushAdmission"/>'s decision; applying one is <see cref="GradientApplier"/>'s step.
 /// </summary>
 public sealed class GlobalModel : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly GlobalLearner _learner;
-    private readonly UpdateLedger _ledger;
-    private readonly RunSetup _setup;
+    private readonly PushAdmission _admission;
+    private readonly GradientApplier _applier;
     private readonly RunRecorder _recorder;
     private readonly EvaluationSchedule _schedule;
     private readonly TrainingClock _clock;
@@ -87,8 +88,6 @@ public sealed class GlobalModel : IDisposable
     private ModelTotals _totals;
     private WeightsSnapshot? _snapshot;
     private string? _finishedReason;
-    private long _refusedStale;
-    private long _refusedUnsafe;
     private bool _closed;
     private bool _disposed;
 
@@ -97,17 +96,16 @@ public sealed class GlobalModel : IDisposable
         LoadedRun run, RunSetup setup, RunRecorder recorder, EvaluationSchedule schedule, TrainingClock clock, ILogger<GlobalModel> logger)
     {
         ArgumentNullException.ThrowIfNull(run);
-        _setup = setup ?? throw new ArgumentNullException(nameof(setup));
+        ArgumentNullException.ThrowIfNull(setup);
         _recorder = recorder ?? throw new ArgumentNullException(nameof(recorder));
         _schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _learner = run.Learner;
         _totals = run.Totals;
-        _refusedStale = run.State.RefusedStalePushes;
-        _refusedUnsafe = run.State.RefusedUnsafePushes;
-        _ledger = new UpdateLedger(setup.Server.RememberedUpdateIdsPerWorker);
-        _ledger.Import(run.State.Ledger, run.Totals.Version);
+        _admission = new PushAdmission(
+            setup.Server, run.State.Ledger, run.Totals.Version, run.State.RefusedStalePushes, run.State.RefusedUnsafePushes);
+        _applier = new GradientApplier(_learner, logger);
         var initial = _learner.ExportParameters();
         Layout = new ModelLayout(initial);
         _snapshot = new WeightsSnapshot(_totals, initial, _learner.Model.ObservationStatistics);
@@ -129,10 +127,10 @@ public sealed class GlobalModel : IDisposable
     public string? FinishedReason => Volatile.Read(ref _finishedReason);
 
     /// <summary>Pushes refused because they were too stale, over the whole run.</summary>
-    public long RefusedStalePushes => Interlocked.Read(ref _refusedStale);
+    public long RefusedStalePushes => _admission.RefusedStalePushes;
 
     /// <summary>Pushes refused because they would have poisoned the model (<see cref="PushResult.Unsafe"/>), over the whole run.</summary>
-    public long RefusedUnsafePushes => Interlocked.Read(ref _refusedUnsafe);
+    public long RefusedUnsafePushes => _admission.RefusedUnsafePushes;
 
     /// <summary>
     /// Applies one push: a retried update id is answered as a duplicate; a push after training finished, on an unknown
@@ -143,100 +141,32 @@ public sealed class GlobalModel : IDisposable
     public PushOutcome Push(PushCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var norm = command.GradientNorm;
-        var maxNorm = _setup.Server.MaxPushGradientNorm;
-        if (!double.IsFinite(norm) || (maxNorm > 0 && norm > maxNorm))
+        if (_admission.CheckGradientNorm(command, Totals) is { } unsafeNorm)
         {
-            Interlocked.Increment(ref _refusedUnsafe);
-            return Refused(
-                PushResult.Unsafe, Totals,
-                $"the gradient's global L2 norm is {norm:G4}, beyond the server's bound of {maxNorm:G4} (ParameterServer:MaxPushGradientNorm); not applied");
+            return unsafeNorm;
         }
 
-        ModelTotals totals;
-        long staleness;
+        Admission admission;
         WeightsSnapshot? weights = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var current = _totals;
-            if (_ledger.TryGet(command.WorkerId, command.UpdateId, out var remembered))
-            {
-                return new PushOutcome(PushResult.Duplicate, remembered.Version, remembered.Staleness, current, null, null);
-            }
-
-            if (_closed)
-            {
-                return Refused(PushResult.ShuttingDown, current, "the parameter server is shutting down; push again when it is back");
-            }
-
             CheckBudgetsLocked();
-            if (_finishedReason is { } reason)
+            admission = _admission.Admit(command, current, _closed, _finishedReason);
+            if (admission.Refusal is { } refusal)
             {
-                return Refused(PushResult.Finished, current, $"training finished: {reason}");
+                return refusal;
             }
 
-            if (command.BaseVersion > current.Version)
+            if (_applier.TryApply(command, current.EnvironmentSteps) is { } unsafeStep)
             {
-                return Refused(
-                    PushResult.UnknownVersion, current,
-                    $"unknown version {command.BaseVersion}: the current version is {current.Version} (the server may have restarted from a checkpoint); pull again");
+                return _admission.RefuseUnsafe(current, unsafeStep);
             }
 
-            staleness = current.Version - command.BaseVersion;
-            if (staleness > _setup.Server.MaxStaleness)
-            {
-                _refusedStale++;
-                return Refused(
-                    PushResult.TooStale, current,
-                    $"stale push: base version {command.BaseVersion} is {staleness} versions behind the current {current.Version} (at most {_setup.Server.MaxStaleness} allowed); pull again");
-            }
-
-            // Everything that can fail is worked out before the model changes: the new counters (checked arithmetic),
-            // the merged observation statistics (a merge that overflows throws), then the step, undone if not finite.
-            try
-            {
-                totals = checked(new ModelTotals(
-                    current.Version + 1,
-                    current.EnvironmentSteps + command.EnvironmentSteps,
-                    current.Updates + 1,
-                    current.Episodes + command.EpisodeReturns.Count));
-            }
-            catch (OverflowException)
-            {
-                return Refused(PushResult.CounterOverflow, current, "a run counter (version, environment steps, updates or episodes) would overflow; not applied");
-            }
-
-            ObservationStatistics? merged = null;
-            if (command.Observed is { } observed)
-            {
-                try
-                {
-                    merged = _learner.MergedObservations(observed);
-                }
-                catch (Exception exception) when (exception is ArgumentException or OverflowException)
-                {
-                    Interlocked.Increment(ref _refusedUnsafe);
-                    return Refused(PushResult.Unsafe, current, $"the observation statistics do not merge into finite ones ({exception.Message}); not applied");
-                }
-            }
-
-            if (!_learner.ApplyGradients(command.Gradients, current.EnvironmentSteps).Applied)
-            {
-                Interlocked.Increment(ref _refusedUnsafe);
-                ServerLog.UnsafeStepUndone(_logger, command.WorkerId, command.UpdateId, norm);
-                return Refused(
-                    PushResult.Unsafe, current,
-                    $"the optimiser step on this gradient (norm {norm:G4}) gave non-finite weights or Adam moments; it was undone and not applied");
-            }
-
-            if (merged is not null)
-            {
-                _learner.Model.SetObservationStatistics(merged);
-            }
-
+            var totals = admission.Next;
             Volatile.Write(ref _totals, totals);
-            _ledger.Remember(command.WorkerId, new RememberedUpdate(command.UpdateId, totals.Version, staleness));
+            _admission.Remember(command, totals.Version, admission.Staleness);
             if (command.EpisodeReturns.Count > 0)
             {
                 _recorder.RecordEpisodes(command.EpisodeReturns, current.Episodes + 1, totals.EnvironmentSteps, _clock.ElapsedSeconds);
@@ -249,8 +179,9 @@ public sealed class GlobalModel : IDisposable
             }
         }
 
-        _schedule.StepsAdvanced(totals.EnvironmentSteps);
-        return new PushOutcome(PushResult.Applied, totals.Version, staleness, totals, weights, null);
+        var applied = admission.Next;
+        _schedule.StepsAdvanced(applied.EnvironmentSteps);
+        return new PushOutcome(PushResult.Applied, applied.Version, admission.Staleness, applied, weights, null);
     }
 
     /// <summary>The complete weights of the current version (copied once per version, under the lock).</summary>
@@ -307,7 +238,8 @@ public sealed class GlobalModel : IDisposable
                 ElapsedSeconds = _clock.ElapsedSeconds,
             };
             var state = new ServerCheckpointState(
-                ServerCheckpointState.CurrentFormat, _ledger.Export(), _recorder.EvaluationVersions(), _refusedStale, Interlocked.Read(ref _refusedUnsafe));
+                ServerCheckpointState.CurrentFormat, _admission.ExportLedger(), _recorder.EvaluationVersions(),
+                _admission.RefusedStalePushes, _admission.RefusedUnsafePushes);
             _learner.SaveCheckpoint(path, counters, state.ToJson());
             return counters;
         }
@@ -338,9 +270,6 @@ public sealed class GlobalModel : IDisposable
         }
     }
 
-    private static PushOutcome Refused(PushResult result, ModelTotals current, string message) =>
-        new(result, current.Version, 0, current, null, message);
-
     private WeightsSnapshot SnapshotLocked()
     {
         if (_snapshot is null || _snapshot.Version != _totals.Version)
@@ -353,19 +282,9 @@ public sealed class GlobalModel : IDisposable
 
     private void CheckBudgetsLocked()
     {
-        if (_finishedReason is not null)
+        if (_finishedReason is null && _admission.ExhaustedBudget(_totals, _clock.ElapsedSeconds) is { } budget)
         {
-            return;
-        }
-
-        var options = _setup.Server;
-        if (options.StopAtEnvironmentSteps > 0 && _totals.EnvironmentSteps >= options.StopAtEnvironmentSteps)
-        {
-            FinishLocked(FinishReasons.StepBudget);
-        }
-        else if (options.StopAtElapsedSeconds > 0 && _clock.ElapsedSeconds >= options.StopAtElapsedSeconds)
-        {
-            FinishLocked(FinishReasons.TimeBudget);
+            FinishLocked(budget);
         }
     }
 
