@@ -15,7 +15,7 @@ namespace A3cGrpc.WorkerService;
 /// reads too); a retried push keeps its update id, so the server
 /// applies it at most once.
 /// </summary>
-internal sealed class ParameterServerClient : IDisposable
+internal sealed class ParameterServerClient : IParameterServer, IDisposable
 {
     /// <summary>The name of the resilience pipeline in the registry.</summary>
     public const string PipelineName = "parameter-server";
@@ -38,26 +38,27 @@ internal sealed class ParameterServerClient : IDisposable
         _callTimeout = TimeSpan.FromSeconds(settings.CallTimeoutSeconds);
     }
 
-    /// <summary>The model's layout and the shared hyper-parameters.</summary>
+    /// <inheritdoc />
     public ValueTask<ModelDescription> DescribeAsync(CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
             async token => await _store.DescribeModelAsync(new DescribeModelRequest(), _headers, deadline: Deadline(), cancellationToken: token),
             cancellationToken);
 
-    /// <summary>The newest weights, or a "not modified" answer when <paramref name="knownVersion"/> is current.</summary>
+    /// <inheritdoc />
     public ValueTask<PullParametersResponse> PullAsync(long knownVersion, TensorEncoding encoding, CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
             async token => await _store.PullParametersAsync(
                 new PullParametersRequest { KnownVersion = knownVersion, Encoding = encoding }, _headers, deadline: Deadline(), cancellationToken: token),
             cancellationToken);
 
-    /// <summary>Pushes one update (retried with the same update id on transient failures).</summary>
+    /// <inheritdoc />
+    /// <remarks>Retried with the same update id on transient failures.</remarks>
     public ValueTask<PushGradientsResponse> PushAsync(PushGradientsRequest request, CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
             async token => await _store.PushGradientsAsync(request, _headers, Deadline(), token),
             cancellationToken);
 
-    /// <summary>The server's training status (to learn whether training has finished).</summary>
+    /// <inheritdoc />
     public ValueTask<TrainingStatusReply> GetStatusAsync(CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(
             async token => await _status.GetStatusAsync(new GetStatusRequest(), _headers, deadline: Deadline(), cancellationToken: token),

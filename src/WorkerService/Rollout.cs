@@ -72,7 +72,7 @@ internal sealed class Rollout
     public IReadOnlyList<double> FinishedEpisodes => _finished;
 
     /// <summary>Starts a new rollout from the session's current observations (keeps running episode returns).</summary>
-    public void Begin(SimulatorSession session)
+    public void Begin(IEnvironmentSession session)
     {
         foreach (var buffer in _buffers)
         {
@@ -104,7 +104,7 @@ internal sealed class Rollout
     /// episode ended (in lock step: all of them end together). With staggered episodes an environment whose episode
     /// ended closes its window and starts a new one, and the rollout goes on.
     /// </summary>
-    public bool Record(SimulatorSession session)
+    public bool Record(IEnvironmentSession session)
     {
         var rewards = session.Rewards;
         var truncated = session.Truncated;

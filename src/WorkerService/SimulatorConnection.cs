@@ -13,7 +13,7 @@ namespace A3cGrpc.WorkerService;
 /// The worker's simulator: either its own EnvSim process on a Unix socket (started here, replaced when it dies) or an
 /// EnvSim at a configured address (a sidecar). Hands out sessions of K lock-step environments.
 /// </summary>
-internal sealed partial class SimulatorConnection : IAsyncDisposable
+internal sealed partial class SimulatorConnection : ISimulatorConnection, IAsyncDisposable
 {
     /// <summary>How long the worker waits for an EnvSim at <see cref="WorkerOptions.EnvSimAddress"/> to serve before it gives up (and exits).</summary>
     internal static readonly TimeSpan SidecarStartTimeout = TimeSpan.FromSeconds(120);
@@ -43,7 +43,7 @@ internal sealed partial class SimulatorConnection : IAsyncDisposable
     /// <paramref name="staggerEpisodes"/>), starting (or, if it died, replacing) the worker's own simulator process
     /// first. Each session gets new environment seeds.
     /// </summary>
-    public async Task<SimulatorSession> OpenSessionAsync(int environments, bool staggerEpisodes, CancellationToken cancellationToken)
+    public async Task<IEnvironmentSession> OpenSessionAsync(int environments, bool staggerEpisodes, CancellationToken cancellationToken)
     {
         var channel = await EnsureChannelAsync(cancellationToken);
         var seed = unchecked((_options.EffectiveSeed * 7919) + _sessions++);

@@ -29,7 +29,9 @@ internal static class WorkerHosting
         // only; its meter still counts every attempt.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.AddSingleton<ParameterServerClient>();
+        builder.Services.AddSingleton<IParameterServer>(sp => sp.GetRequiredService<ParameterServerClient>());
         builder.Services.AddSingleton<SimulatorConnection>();
+        builder.Services.AddSingleton<ISimulatorConnection>(sp => sp.GetRequiredService<SimulatorConnection>());
         builder.Services.AddSingleton(sp => new WorkerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), workerId));
         builder.Services.AddHostedService<A3cWorker>();
         return builder;

@@ -19,7 +19,7 @@ namespace A3cGrpc.Distributed.SimulatorClient;
 /// usable.</para>
 /// <para>Not thread-safe: one call at a time.</para>
 /// </remarks>
-public sealed class SimulatorSession : IAsyncDisposable
+public sealed class SimulatorSession : IEnvironmentSession
 {
     private readonly AsyncDuplexStreamingCall<SimulatorCommand, SimulatorReply> _call;
     private readonly TimeSpan _replyTimeout;
