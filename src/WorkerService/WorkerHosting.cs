@@ -28,10 +28,8 @@ internal static class WorkerHosting
         // Polly logs every call at Information with its result (pulled weights are 541 KB of JSON): keep its warnings
         // only; its meter still counts every attempt.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.Services.AddSingleton<ParameterServerClient>();
-        builder.Services.AddSingleton<IParameterServer>(sp => sp.GetRequiredService<ParameterServerClient>());
-        builder.Services.AddSingleton<SimulatorConnection>();
-        builder.Services.AddSingleton<ISimulatorConnection>(sp => sp.GetRequiredService<SimulatorConnection>());
+        builder.Services.AddSingleton<IParameterServer, ParameterServerClient>();
+        builder.Services.AddSingleton<ISimulatorConnection, SimulatorConnection>();
         builder.Services.AddSingleton(sp => new WorkerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), workerId));
         builder.Services.AddHostedService<A3cWorker>();
         return builder;

@@ -8,7 +8,7 @@ namespace A3cGrpc.WorkerService.Tests;
 public sealed class WorkerHostingTests
 {
     [Fact]
-    public void AddWorker_BindsTheLoopsInterfacesToTheSingleClients()
+    public void AddWorker_BindsTheLoopsInterfacesToTheRealClients_Once()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -21,8 +21,9 @@ public sealed class WorkerHostingTests
         using var host = builder.Build();
         var services = host.Services;
 
-        Assert.Same(services.GetRequiredService<ParameterServerClient>(), services.GetRequiredService<IParameterServer>());
-        Assert.Same(services.GetRequiredService<SimulatorConnection>(), services.GetRequiredService<ISimulatorConnection>());
+        Assert.IsType<ParameterServerClient>(services.GetRequiredService<IParameterServer>());
+        Assert.IsType<SimulatorConnection>(services.GetRequiredService<ISimulatorConnection>());
+        Assert.Same(services.GetRequiredService<IParameterServer>(), services.GetRequiredService<IParameterServer>());
         Assert.Single(services.GetServices<IHostedService>().OfType<A3cWorker>());
     }
 }
