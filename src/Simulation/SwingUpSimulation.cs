@@ -128,7 +128,7 @@ internal sealed class SwingUpSimulation : IDisposable
         CheckIndex(index);
 
         // 2r - 1 is exact for the 53-bit r of NextDouble, and 0.1 * (1 - 2^-52) rounds below 0.1,
-        // so u stays in the half-open [-0.1, 0.1) of numpy's uniform (spec §1 reset, step 4).
+        // so u stays in the half-open [-0.1, 0.1) of numpy's uniform (docs/env-spec.md §1 reset, step 4).
         var u = SwingUpConstants.ResetNoise * ((2.0 * _random[index].NextDouble()) - 1.0);
         ResetCore(index, u);
     }
@@ -214,7 +214,7 @@ internal sealed class SwingUpSimulation : IDisposable
             var isTruncated = steps >= SwingUpConstants.MaxEpisodeSteps;
             _phases[i] = isTruncated ? EpisodePhase.Truncated : EpisodePhase.Running;
 
-            // Reward = cos θ after the physics step (spec §1 reward).
+            // Reward = cos θ after the physics step (docs/env-spec.md §1 reward).
             rewards[i] = _observations[(i * ObservationSize) + 2];
             truncated[i] = isTruncated;
         }
@@ -231,7 +231,7 @@ internal sealed class SwingUpSimulation : IDisposable
 
     private void ResetCore(int index, double thetaOffset)
     {
-        // x = 0, vx = 0 (pybullet's restoreState), θ = 3.1415 + u, θ̇ = 0 (spec §1 reset, §4 item 12).
+        // x = 0, vx = 0 (pybullet's restoreState), θ = 3.1415 + u, θ̇ = 0 (docs/env-spec.md §1 reset, §4 item 12).
         ReadOnlySpan<double> start = [0.0, 0.0, SwingUpConstants.ResetTheta + thetaOffset, 0.0];
         _phases[index] = EpisodePhase.NotStarted;
         _world.Reset(index, start, _states.AsSpan(index * StateSize, StateSize));
@@ -248,7 +248,7 @@ internal sealed class SwingUpSimulation : IDisposable
 
     /// <summary>
     /// Writes [x, vx, cos θ, sin θ, θ̇] from a state [x, vx, θ, θ̇]; θ is not wrapped, and a
-    /// non-finite value becomes 0 (spec §1 observation).
+    /// non-finite value becomes 0 (docs/env-spec.md §1 observation).
     /// </summary>
     internal static void WriteObservation(ReadOnlySpan<double> state, Span<double> observation)
     {

@@ -59,7 +59,7 @@ internal sealed partial class ProjectGraph
     public IReadOnlySet<string> PackagesOf(string project) =>
         Closure(project).SelectMany(p => Projects[p].Packages).ToHashSet();
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

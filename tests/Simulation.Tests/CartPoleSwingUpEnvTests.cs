@@ -15,7 +15,7 @@ public sealed class CartPoleSwingUpEnvTests
         // Act
         var obs = env.Reset(u);
 
-        // Assert: x = vx = θ̇ = 0, θ = 3.1415 + u (spec §1 reset).
+        // Assert: x = vx = θ̇ = 0, θ = 3.1415 + u (docs/env-spec.md §1 reset).
         Assert.Equal([0.0, 0.0, Math.Cos(3.1415 + u), Math.Sin(3.1415 + u), 0.0], obs);
         Assert.Equal(u, env.ThetaOffset);
         Assert.Equal(3.1415 + u, env.Theta);
@@ -39,7 +39,7 @@ public sealed class CartPoleSwingUpEnvTests
             offsets[i] = env.ThetaOffset;
         }
 
-        // Assert: u ~ U[-0.1, 0.1) (spec §1 reset step 4); 5000 draws cover the interval.
+        // Assert: u ~ U[-0.1, 0.1) (docs/env-spec.md §1 reset step 4); 5000 draws cover the interval.
         Assert.All(offsets, u => Assert.True(u is >= -0.1 and < 0.1, $"u = {u}"));
         Assert.True(offsets.Min() < -0.099 && offsets.Max() > 0.099, "draws do not span the interval");
         Assert.InRange(offsets.Average(), -0.005, 0.005);
@@ -59,7 +59,7 @@ public sealed class CartPoleSwingUpEnvTests
             results.Add(env.Step([0.5]));
         }
 
-        // Assert (spec §1 done, time limit)
+        // Assert (docs/env-spec.md §1 done, time limit)
         Assert.All(results, r => Assert.False(r.Terminated));
         Assert.Equal(Enumerable.Range(1, 1000), results.Select(r => r.StepIndex));
         Assert.All(results.Take(999), r => Assert.False(r.Truncated));
@@ -76,7 +76,7 @@ public sealed class CartPoleSwingUpEnvTests
         using var env = new CartPoleSwingUpEnv(seed: 4);
         env.Reset();
 
-        // Act / Assert (spec §1 reward)
+        // Act / Assert (docs/env-spec.md §1 reward)
         foreach (var action in Episodes.RandomActions(4, 200))
         {
             var result = env.Step([action]);
@@ -180,7 +180,7 @@ public sealed class CartPoleSwingUpEnvTests
         var a = clipped.Step([action]);
         var b = atBound.Step([bound]);
 
-        // Assert: identical physics (spec §1: clip to [-1, 1], then 100 N per unit).
+        // Assert: identical physics (docs/env-spec.md §1: clip to [-1, 1], then 100 N per unit).
         Assert.Equal(b.Observation, a.Observation);
     }
 
@@ -298,7 +298,7 @@ public sealed class CartPoleSwingUpEnvTests
         // Act
         SwingUpSimulation.WriteObservation(state, observation);
 
-        // Assert (spec §1: each non-finite value is replaced by 0)
+        // Assert (docs/env-spec.md §1: each non-finite value is replaced by 0)
         Assert.Equal([0.0, 0.0, 0.0, 0.0, 0.0], observation);
     }
 }

@@ -59,7 +59,7 @@ public sealed class DeterminismTests
             used.Step([1.0]);
         }
 
-        Assert.True(used.Observation[0] > 1.05, "the cart should sit past the limit (spec §5.7)");
+        Assert.True(used.Observation[0] > 1.05, "the cart should sit past the limit (docs/env-spec.md §5.7)");
         using var fresh = new CartPoleSwingUpEnv(seed: 0);
         var actions = Episodes.RandomActions(5, 1000);
 

@@ -41,7 +41,7 @@ public sealed class EnvironmentReplayTests
             Assert.Equal(observations[n - 1][2], root.GetProperty("reward").GetDouble());
         }
 
-        // Spot check against the spec (§5.6, printed-digit tolerance) through the text itself.
+        // Spot check against docs/env-spec.md (§5.6, printed-digit tolerance) through the text itself.
         using var row40 = JsonDocument.Parse(lines[39]);
         Spec.Printed("-5.945003739", row40.RootElement.GetProperty("obs")[4].GetDouble(), "theta_dot at step 40");
     }

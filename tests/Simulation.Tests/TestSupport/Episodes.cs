@@ -3,7 +3,7 @@ namespace A3cGrpc.Simulation.Tests.TestSupport;
 /// <summary>Action schedules and episode runners shared by the spec tests.</summary>
 internal static class Episodes
 {
-    /// <summary>The open-loop schedule of spec §5.6: +1 for steps 1-15, −1 for 16-40, +0.5 for 41-60, 0 after.</summary>
+    /// <summary>The open-loop schedule of docs/env-spec.md §5.6: +1 for steps 1-15, −1 for 16-40, +0.5 for 41-60, 0 after.</summary>
     public static double GoldenAction(int step) => step switch
     {
         <= 15 => 1.0,
