@@ -19,9 +19,10 @@ out=artifacts/images
 # LibTorch's files that no service loads (Python bindings, test and mobile back-ends): 40 MB the images leave out.
 unused_native='libtorch_python.so|libshm.so|libjitbackend_test.so|libtorchbind_test.so|libbackend_with_compiler.so|libnnapi_backend.so|libaoti_custom_ops.so'
 
-publish() { # publish <project> <service folder> [extra regex of files to leave out]
-  # Left out too: XML documentation files (for IDEs, not for running).
-  local project="$1" target="$out/$2" drop="$unused_native|.*\.xml${3:+|$3}"
+publish() { # publish <project> <service folder>
+  # Left out too: XML documentation files (for IDEs, not for running). Each service carries only the natives of the
+  # libraries it references (docs/architecture.md): EnvSim no LibTorch, the worker no Bullet shim.
+  local project="$1" target="$out/$2" drop="$unused_native|.*\.xml"
   echo "==> dotnet publish $project (linux-x64, self-contained)"
   rm -rf "$target"
   dotnet publish "$project" -c "$configuration" -r linux-x64 --self-contained -nologo -v:quiet -clp:NoSummary -o "$target/publish"
@@ -54,8 +55,7 @@ steps+=("\"base_image\": $((SECONDS - start))")
 
 timed publish_server publish src/ParameterServer/ParameterServer.csproj parameter-server
 timed publish_worker publish src/WorkerService/WorkerService.csproj worker
-# EnvSim steps Bullet only: TorchSharp's natives come with a shared library but are never loaded there.
-timed publish_envsim publish src/EnvSim/EnvSim.csproj envsim 'libtorch.*\.so|libc10\.so|libLibTorchSharp\.so|libgomp.*\.so.*'
+timed publish_envsim publish src/EnvSim/EnvSim.csproj envsim
 
 tag="$A3C_IMAGE_TAG"
 build() { # build <image> <dockerfile> [target]
