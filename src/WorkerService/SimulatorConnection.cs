@@ -3,6 +3,7 @@ using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Options;
 using A3cGrpc.Distributed.SimulatorClient;
 using A3cGrpc.ServiceDefaults.Launching;
+using A3cGrpc.ServiceDefaults.Telemetry;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
@@ -147,7 +148,7 @@ internal sealed partial class SimulatorConnection : ISimulatorConnection, IAsync
         var spanFile = _options.SimulatorSpanFile;
         if (!string.IsNullOrWhiteSpace(spanFile))
         {
-            yield return $"--Telemetry:SpanFile={spanFile}";
+            yield return ConfigurationArgument.Of(TelemetryOptions.SectionName, nameof(TelemetryOptions.SpanFile), spanFile);
         }
     }
 

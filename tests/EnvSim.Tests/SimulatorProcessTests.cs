@@ -2,7 +2,9 @@ using System.Diagnostics;
 using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.SimulatorClient;
+using A3cGrpc.EnvSim.Options;
 using A3cGrpc.EnvSim.Tests.TestSupport;
+using A3cGrpc.ServiceDefaults.Launching;
 using A3cGrpc.TestSupport;
 using Grpc.Core;
 
@@ -159,7 +161,7 @@ public sealed class SimulatorProcessTests : IDisposable
     [Fact]
     public async Task StartAsync_InvalidOptions_ThrowsWithTheChildsLastOutput()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync("--Simulator:MaxSessions=0"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(ConfigurationArgument.Of(SimulatorOptions.SectionName, nameof(SimulatorOptions.MaxSessions), 0)));
 
         Assert.Contains("exited with code", error.Message, StringComparison.Ordinal);
         Assert.Contains("MaxSessions", error.Message, StringComparison.Ordinal);
