@@ -74,14 +74,18 @@ public sealed class NStepTrainerTests : IDisposable
     public void Run_Resume_ContinuesCountersAndHistory()
     {
         var folder = new RunFolder(Path.Combine(_root, "run"));
-        var first = Train(folder, maxSteps: 2000);
+        Train(folder, maxSteps: 2000);
+        // The clock resumes where the checkpoint left it (not where the first summary was written: confirming the
+        // best policy and drawing the curve come after the last checkpoint).
+        using var reader = new GlobalLearner(new A3cHyperparameters { NSteps = 8 }, seed: 5);
+        var checkpointed = reader.LoadCheckpoint(folder.Checkpoint).Counters;
         // A row written after the last checkpoint, as by a crash between the two: resuming must drop it,
         // and a row torn mid-write must not stop the resume.
         File.AppendAllText(folder.MetricsCsv, "train,2500,99,3,-1.5,,,,,,\ntrain,26");
 
         var resumed = Train(folder, maxSteps: 3000, resume: true);
 
-        Assert.True(resumed.WallSeconds > first.WallSeconds);
+        Assert.True(resumed.WallSeconds > checkpointed.ElapsedSeconds);
         Assert.Equal(3000, resumed.EnvSteps);
         Assert.Equal(3, resumed.Episodes);
         Assert.Equal(3, resumed.Evaluations);
