@@ -8,16 +8,13 @@ using A3cGrpc.ServiceDefaults.Telemetry;
 using A3cGrpc.WorkerService.Tests.Fakes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using static A3cGrpc.WorkerService.Tests.Fakes.Testbed;
 
 namespace A3cGrpc.WorkerService.Tests;
 
 /// <summary>One update of a worker (<see cref="UpdateStep"/>) against an in-memory parameter server and simulator.</summary>
 public sealed class UpdateStepTests
 {
-    private const int N = Testbed.NSteps;
-    private const int K = Testbed.Environments;
-    private static readonly TimeSpan _hangGuard = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task RunAsync_ServerAccepts_PushesGradientsOfThePulledVersion()
     {
@@ -34,13 +31,13 @@ public sealed class UpdateStepTests
         Assert.Matches("^[0-9a-f]{8}$", step.Incarnation);
         Assert.Equal(Testbed.ServerVersion, push.BaseVersion);
         Assert.Equal(Testbed.ServerVersion, push.Gradients.Version);
-        Assert.Equal(N * K, push.Statistics.EnvironmentSteps);
-        Assert.Equal(K, push.Statistics.Environments);
+        Assert.Equal(NSteps * Environments, push.Statistics.EnvironmentSteps);
+        Assert.Equal(Environments, push.Statistics.Environments);
         Assert.Equal([false, false, false, true], session.EndsRollout);
         Assert.NotNull(push.Observed);
-        Assert.Equal(N * K, push.Observed.Count);
+        Assert.Equal(NSteps * Environments, push.Observed.Count);
         Assert.Equal(1, step.Updates);
-        Assert.Equal(N * K, step.EnvironmentSteps);
+        Assert.Equal(NSteps * Environments, step.EnvironmentSteps);
         Assert.Equal(Testbed.ServerVersion, step.Version);
 
         var layout = testbed.Server.Weights;
@@ -66,7 +63,7 @@ public sealed class UpdateStepTests
         var second = testbed.Server.Applied[1];
         Assert.Equal($"{Testbed.WorkerId}-{step.Incarnation}-2", second.UpdateId);
         Assert.Equal(Testbed.ServerVersion, second.BaseVersion);
-        Assert.Equal(2 * N * K, step.EnvironmentSteps);
+        Assert.Equal(2 * NSteps * Environments, step.EnvironmentSteps);
     }
 
     [Fact]
@@ -158,12 +155,12 @@ public sealed class UpdateStepTests
         testbed.Server.HoldPushes();
 
         var update = step.RunAsync(session, stopping.Token);
-        await testbed.Server.PushArrived.WaitAsync(_hangGuard);
+        await testbed.Server.PushArrived.WaitAsync(HangGuard);
         await stopping.CancelAsync();
         await Task.Delay(50);
         testbed.Server.ReleasePushes();
 
-        Assert.Equal(UpdateOutcome.Applied, await update.WaitAsync(_hangGuard));
+        Assert.Equal(UpdateOutcome.Applied, await update.WaitAsync(HangGuard));
         Assert.Single(testbed.Server.Applied);
     }
 
@@ -178,13 +175,13 @@ public sealed class UpdateStepTests
         testbed.Server.HoldPushes();
 
         var update = step.RunAsync(session, stopping.Token);
-        await testbed.Server.PushArrived.WaitAsync(_hangGuard);
+        await testbed.Server.PushArrived.WaitAsync(HangGuard);
         var stopped = Stopwatch.StartNew();
         await stopping.CancelAsync();
-        var exception = await Assert.ThrowsAsync<RpcException>(() => update.WaitAsync(_hangGuard));
+        var exception = await Assert.ThrowsAsync<RpcException>(() => update.WaitAsync(HangGuard));
 
         Assert.Equal(StatusCode.Cancelled, exception.StatusCode);
-        Assert.InRange(stopped.Elapsed, grace * 0.9, _hangGuard);
+        Assert.InRange(stopped.Elapsed, grace * 0.9, HangGuard);
         Assert.Empty(testbed.Server.Applied);
         Assert.Contains($"push {Testbed.WorkerId}-{step.Incarnation}-1 cancelled", testbed.Server.Calls);
     }
@@ -215,13 +212,13 @@ public sealed class UpdateStepTests
         Assert.Equal([A3cTelemetry.PullSpan, A3cTelemetry.RolloutSpan, A3cTelemetry.BackwardSpan, A3cTelemetry.PushSpan], children);
         Assert.Equal(Testbed.WorkerId, update.GetTagItem(A3cTelemetry.Attributes.WorkerId));
         Assert.Equal(1L, update.GetTagItem(A3cTelemetry.Attributes.UpdateNumber));
-        Assert.Equal(N, update.GetTagItem(A3cTelemetry.Attributes.NSteps));
-        Assert.Equal(K, update.GetTagItem(A3cTelemetry.Attributes.Environments));
+        Assert.Equal(NSteps, update.GetTagItem(A3cTelemetry.Attributes.NSteps));
+        Assert.Equal(Environments, update.GetTagItem(A3cTelemetry.Attributes.Environments));
         Assert.Equal(Testbed.ServerVersion, update.GetTagItem(A3cTelemetry.Attributes.BaseVersion));
         Assert.Equal(Testbed.ServerVersion, update.GetTagItem(A3cTelemetry.Attributes.NewVersion));
         Assert.Equal(0L, update.GetTagItem(A3cTelemetry.Attributes.Staleness));
         var rollout = Assert.Single(stopped, a => a.ParentSpanId == update.SpanId && a.OperationName == A3cTelemetry.RolloutSpan);
-        Assert.Equal((long)N * K, rollout.GetTagItem(A3cTelemetry.Attributes.EnvironmentSteps));
+        Assert.Equal((long)NSteps * Environments, rollout.GetTagItem(A3cTelemetry.Attributes.EnvironmentSteps));
         Assert.Equal(false, Assert.Single(stopped, a => a.ParentSpanId == update.SpanId && a.OperationName == A3cTelemetry.PullSpan).GetTagItem("a3c.not_modified"));
     }
 
@@ -250,7 +247,7 @@ public sealed class UpdateStepTests
         await step.RunAsync(session, CancellationToken.None);
         await step.RunAsync(session, CancellationToken.None);
 
-        Assert.Equal(2L * N * K, measurements.Where(m => m.Instrument == A3cTelemetry.Metrics.EnvironmentSteps).Sum(m => m.Value));
+        Assert.Equal(2L * NSteps * Environments, measurements.Where(m => m.Instrument == A3cTelemetry.Metrics.EnvironmentSteps).Sum(m => m.Value));
         Assert.Equal(1L, measurements.Where(m => m.Instrument == A3cTelemetry.Metrics.Updates).Sum(m => m.Value));
         Assert.Equal([0L], measurements.Where(m => m.Instrument == A3cTelemetry.Metrics.Staleness).Select(m => m.Value));
         Assert.All(measurements, m => Assert.Equal(Testbed.WorkerId, m.WorkerId));

@@ -1,22 +1,19 @@
 using A3cGrpc.Distributed;
 using A3cGrpc.WorkerService.Tests.Fakes;
+using static A3cGrpc.WorkerService.Tests.Fakes.Testbed;
 
 namespace A3cGrpc.WorkerService.Tests;
 
 /// <summary>The worker loop (<see cref="A3cWorker.RunAsync"/>) against an in-memory parameter server and simulator.</summary>
 public sealed class WorkerLoopTests
 {
-    private const int N = Testbed.NSteps;
-    private const int K = Testbed.Environments;
-    private static readonly TimeSpan _hangGuard = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task RunAsync_MaxUpdatesReached_StopsTheApplication()
     {
         using var testbed = new Testbed();
         var worker = testbed.CreateWorker(maxUpdates: 3);
 
-        await worker.RunAsync(CancellationToken.None).WaitAsync(_hangGuard);
+        await worker.RunAsync(CancellationToken.None).WaitAsync(HangGuard);
 
         Assert.Equal(1, testbed.Lifetime.StopApplicationCalls);
         var ids = testbed.Server.Applied.Select(p => p.UpdateId).ToList();
@@ -26,7 +23,7 @@ public sealed class WorkerLoopTests
         Assert.Single(ids.Select(id => id[..id.LastIndexOf('-')]).Distinct());
         Assert.Equal([0, Testbed.ServerVersion, Testbed.ServerVersion], testbed.Server.Pulls);
         var session = Assert.Single(testbed.Simulator.Sessions);
-        Assert.Equal(K, session.Count);
+        Assert.Equal(Environments, session.Count);
         Assert.True(session.StaggersEpisodes);
         Assert.True(session.IsDisposed);
         Assert.Contains(testbed.Logger.Entries, e => e.Message == $"Worker {Testbed.WorkerId} finished its 3 updates");
@@ -39,7 +36,7 @@ public sealed class WorkerLoopTests
         var worker = testbed.CreateWorker(maxUpdates: 1);
         testbed.Simulator.FailOnStep(2);
 
-        await worker.RunAsync(CancellationToken.None).WaitAsync(_hangGuard);
+        await worker.RunAsync(CancellationToken.None).WaitAsync(HangGuard);
 
         Assert.Equal(2, testbed.Simulator.Sessions.Count);
         Assert.True(testbed.Simulator.Sessions[0].IsBroken);
@@ -47,8 +44,8 @@ public sealed class WorkerLoopTests
         Assert.Equal(1, testbed.Simulator.ResetsAfterFailure);
         var push = Assert.Single(testbed.Server.Pushes);
         Assert.EndsWith("-1", push.UpdateId, StringComparison.Ordinal);
-        Assert.Equal(N * K, push.Statistics.EnvironmentSteps);
-        Assert.Equal(N, testbed.Simulator.Sessions[1].EndsRollout.Count);
+        Assert.Equal(NSteps * Environments, push.Statistics.EnvironmentSteps);
+        Assert.Equal(NSteps, testbed.Simulator.Sessions[1].EndsRollout.Count);
         Assert.True(testbed.Simulator.Sessions[1].IsDisposed);
         Assert.Equal(1, testbed.Lifetime.StopApplicationCalls);
     }
@@ -60,7 +57,7 @@ public sealed class WorkerLoopTests
         var worker = testbed.CreateWorker(maxUpdates: 2);
         testbed.Server.FinishTraining("step budget", statusPolls: 2);
 
-        await worker.RunAsync(CancellationToken.None).WaitAsync(_hangGuard);
+        await worker.RunAsync(CancellationToken.None).WaitAsync(HangGuard);
 
         var first = testbed.Server.Pushes[0].UpdateId;
         var prefix = first[..first.LastIndexOf('-')];
@@ -85,7 +82,7 @@ public sealed class WorkerLoopTests
         using var testbed = new Testbed();
         var worker = testbed.CreateWorker(maxUpdates: 2);
 
-        await worker.RunAsync(CancellationToken.None).WaitAsync(_hangGuard);
+        await worker.RunAsync(CancellationToken.None).WaitAsync(HangGuard);
 
         // Every environment's first episode ends in the second update (after 6 steps). With staggered episodes the
         // worker takes all but the last environment's first episode for one the simulator cut short: not reported.
@@ -102,10 +99,10 @@ public sealed class WorkerLoopTests
         testbed.Server.HoldPushes();
 
         var run = worker.RunAsync(stopping.Token);
-        await testbed.Server.PushArrived.WaitAsync(_hangGuard);
+        await testbed.Server.PushArrived.WaitAsync(HangGuard);
         await stopping.CancelAsync();
         testbed.Server.ReleasePushes();
-        await run.WaitAsync(_hangGuard);
+        await run.WaitAsync(HangGuard);
 
         Assert.Single(testbed.Server.Applied);
         Assert.True(Assert.Single(testbed.Simulator.Sessions).IsDisposed);

@@ -21,6 +21,9 @@ internal sealed class Testbed : IDisposable
     public const long ServerVersion = 7;
     public const int Seed = 11;
 
+    /// <summary>How long a test waits for the worker before it fails as hung.</summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     private readonly ServiceProvider _services;
     private readonly List<IDisposable> _owned = [];
 
