@@ -104,7 +104,13 @@ internal sealed partial class A3cWorker(
             }
         }
 
-        if (!stoppingToken.IsCancellationRequested)
+        if (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped between two calls (the usual case, as a push in flight is finished first): the loop ended by
+            // itself. Missing from the log before, found by the chaos test's complete-log check.
+            LogStopped(_workerId);
+        }
+        else
         {
             LogDone(_workerId, step.Updates);
             lifetime.StopApplication();

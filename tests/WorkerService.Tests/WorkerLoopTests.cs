@@ -91,7 +91,7 @@ public sealed class WorkerLoopTests
     }
 
     [Fact]
-    public async Task RunAsync_StoppedDuringAPush_FinishesThePushAndReturnsWithoutStoppingTheApplication()
+    public async Task RunAsync_StoppedDuringAPush_FinishesThePushLogsStoppedAndReturnsWithoutStoppingTheApplication()
     {
         using var testbed = new Testbed();
         var worker = testbed.CreateWorker(maxUpdates: 0);
@@ -107,5 +107,6 @@ public sealed class WorkerLoopTests
         Assert.Single(testbed.Server.Applied);
         Assert.True(Assert.Single(testbed.Simulator.Sessions).IsDisposed);
         Assert.Equal(0, testbed.Lifetime.StopApplicationCalls);
+        Assert.Contains(testbed.Logger.Entries, e => e.Message == $"Worker {Testbed.WorkerId} stopped");
     }
 }
