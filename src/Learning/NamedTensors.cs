@@ -69,6 +69,38 @@ public sealed class NamedTensors : IReadOnlyList<NamedTensor>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
+    public static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+        {
+            var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+            for (var v = 0; v < vectors.Length; v++)
+            {
+                // x - x is 0 for every finite x and NaN for NaN and both infinities.
+                var difference = vectors[v] - vectors[v];
+                if (!Vector.EqualsAll(difference, Vector<float>.Zero))
+                {
+                    i = v * Vector<float>.Count;
+                    break;
+                }
+
+                i = (v + 1) * Vector<float>.Count;
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     internal static double SumOfSquares(ReadOnlySpan<float> values)
     {
         // Widened to double lanes: exact enough for any parameter count, and vectorised.

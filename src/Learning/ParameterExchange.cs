@@ -138,13 +138,10 @@ internal static class ParameterExchange
         ValidateLayout(model, tensors, what);
         foreach (var tensor in tensors)
         {
-            var data = tensor.Data;
-            for (var i = 0; i < data.Length; i++)
+            var bad = NamedTensors.IndexOfNonFinite(tensor.Data);
+            if (bad >= 0)
             {
-                if (!float.IsFinite(data[i]))
-                {
-                    throw new ArgumentException($"The {what} '{tensor.Name}' holds a non-finite value ({data[i]}) at index {i}.", nameof(tensors));
-                }
+                throw new ArgumentException($"The {what} '{tensor.Name}' holds a non-finite value ({tensor.Data[bad]}) at index {bad}.", nameof(tensors));
             }
         }
     }

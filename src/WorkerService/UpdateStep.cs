@@ -26,9 +26,11 @@ internal enum UpdateOutcome
 }
 
 /// <summary>
-/// One A3C update of a worker: pull the newest parameters (a "not modified" answer when the local ones are current),
-/// run up to n steps on the session's K lock-step environments with the local copy, compute the seed's loss gradients,
-/// push them with the version they were computed on. Each update is one trace (<see cref="A3cTelemetry.UpdateSpan"/>
+/// One A3C update of a worker: start from the newest parameters, run up to n steps on the session's K lock-step
+/// environments with the local copy, compute the seed's loss gradients, push them with the version they were computed
+/// on. One round trip per update: each push asks for the weights of the version it produced in its reply
+/// (<c>return_parameters</c>), and the next update starts from them; the worker pulls only for its first update, after
+/// a refused push or an abandoned update, or when a server's reply carries no weights. Each update is one trace (<see cref="A3cTelemetry.UpdateSpan"/>
 /// and its pull, rollout, backward and push children). It holds what the worker carries from update to update: the
 /// local weights' version, the counts of updates and environment steps, the parameter and gradient buffers. Not
 /// thread-safe.
@@ -50,6 +52,7 @@ internal sealed partial class UpdateStep
     private readonly TimeSpan _pushGrace;
     private readonly NamedTensors _parameters;
     private readonly NamedTensors _gradients;
+    private bool _holdsReplyWeights;
 
     /// <param name="workerId">The worker's id (in pushes, spans and logs).</param>
     /// <param name="learner">The local network, which pulls import into and gradients come from.</param>
@@ -110,7 +113,13 @@ internal sealed partial class UpdateStep
             .SetTag(A3cTelemetry.Attributes.NSteps, _hyperparameters.NSteps)
             .SetTag(A3cTelemetry.Attributes.Environments, Rollout.Environments);
 
-        await PullAsync(stoppingToken);
+        // The last push's reply carried the weights of the version it produced (nothing newer existed then): start from them.
+        if (!_holdsReplyWeights)
+        {
+            await PullAsync(stoppingToken);
+        }
+
+        _holdsReplyWeights = false;
         update?.SetTag(A3cTelemetry.Attributes.BaseVersion, Version);
 
         if (!await RolloutAsync(session, stoppingToken))
@@ -141,6 +150,8 @@ internal sealed partial class UpdateStep
             UpdateId = $"{_workerId}-{Incarnation}-{number}",
             BaseVersion = Version,
             Gradients = TensorWire.Encode(_gradients, Version),
+            ReturnParameters = true,
+            ParametersEncoding = TensorEncoding.Float32,
             Statistics = new RolloutStatistics
             {
                 EnvironmentSteps = environmentSteps,
@@ -178,18 +189,24 @@ internal sealed partial class UpdateStep
         pull?.SetTag("a3c.not_modified", reply.NotModified);
         if (!reply.NotModified)
         {
-            TensorWire.DecodeInto(reply.Parameters, _parameters, "parameters");
-            _learner.ImportParameters(_parameters);
-            if (_hyperparameters.NormalizeObservations)
-            {
-                _learner.Model.SetObservationStatistics(
-                    StatisticsWire.FromProto(reply.ObservationStatistics, _hyperparameters.ObservationSize, "observation_statistics"));
-            }
-
-            Version = reply.Version;
+            Adopt(reply.Version, reply.Parameters, reply.ObservationStatistics);
         }
 
         pull?.SetTag(A3cTelemetry.Attributes.BaseVersion, Version);
+    }
+
+    /// <summary>Makes <paramref name="parameters"/> (and the observation statistics of that version) the local weights.</summary>
+    private void Adopt(long version, TensorSet parameters, Contracts.V1.ObservationStatistics? observationStatistics)
+    {
+        TensorWire.DecodeInto(parameters, _parameters, "parameters");
+        _learner.ImportParameters(_parameters);
+        if (_hyperparameters.NormalizeObservations)
+        {
+            _learner.Model.SetObservationStatistics(
+                StatisticsWire.FromProto(observationStatistics, _hyperparameters.ObservationSize, "observation_statistics"));
+        }
+
+        Version = version;
     }
 
     /// <summary>Runs up to n steps; false when the simulator failed (the rollout is abandoned).</summary>
@@ -237,6 +254,12 @@ internal sealed partial class UpdateStep
             _metrics.Staleness.Record(reply.Staleness, _metrics.Tag);
             push?.SetTag(A3cTelemetry.Attributes.NewVersion, reply.Version).SetTag(A3cTelemetry.Attributes.Duplicate, reply.Duplicate);
             update?.SetTag(A3cTelemetry.Attributes.Staleness, reply.Staleness).SetTag(A3cTelemetry.Attributes.NewVersion, reply.Version);
+            if (reply.Parameters is { Version: > 0 })
+            {
+                Adopt(reply.Parameters.Version, reply.Parameters, reply.ObservationStatistics);
+                _holdsReplyWeights = true;
+            }
+
             return UpdateOutcome.Applied;
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.FailedPrecondition || PushRefusal.ReasonOf(exception) == PushRefusal.Unsafe)

@@ -119,6 +119,64 @@ public sealed class TensorWireTests
             values[bad] = float.PositiveInfinity;
         }
 
-        Assert.Equal(bad < length ? bad : -1, TensorWire.IndexOfNonFinite(values));
+        Assert.Equal(bad < length ? bad : -1, NamedTensors.IndexOfNonFinite(values));
+    }
+
+    [Theory]
+    [InlineData(0, -1)]
+    [InlineData(7, 7)]
+    [InlineData(33, 32)]
+    [InlineData(100, 64)]
+    [InlineData(100, 99)]
+    public void IndexOfNonFinite_Half_FindsTheFirstBadValue_InVectorAndTailParts(int length, int bad)
+    {
+        foreach (var nonFinite in new[] { Half.PositiveInfinity, Half.NegativeInfinity, Half.NaN })
+        {
+            var values = Enumerable.Range(0, length).Select(i => i % 2 == 0 ? Half.MaxValue : Half.MinValue).ToArray();
+            if (bad >= 0 && bad < length)
+            {
+                values[bad] = nonFinite;
+            }
+
+            Assert.Equal(bad < length ? bad : -1, TensorWire.IndexOfNonFinite(values));
+        }
+    }
+
+    [Theory]
+    [InlineData(TensorEncoding.Float32)]
+    [InlineData(TensorEncoding.Float16)]
+    public void DecodeInto_BytesAtAnOddOffset_DecodesStraightFromThem(TensorEncoding encoding)
+    {
+        // The wire bytes need not be aligned for their values: decoding reads them where they lie.
+        var source = Layout();
+        var encoded = TensorWire.Encode(source, 3, encoding);
+        foreach (var tensor in encoded.Tensors)
+        {
+            var shifted = new byte[tensor.Data.Length + 1];
+            tensor.Data.CopyTo(shifted, 1);
+            tensor.Data = UnsafeByteOperations.UnsafeWrap(shifted.AsMemory(1));
+        }
+
+        var destination = Zeros();
+        TensorWire.DecodeInto(encoded, destination, "parameters");
+
+        var expected = encoding == TensorEncoding.Float16 ? source["w"].Data.Select(v => (float)(Half)v) : source["w"].Data;
+        Assert.Equal(expected, destination["w"].Data);
+    }
+
+    [Fact]
+    public void DecodeInto_Float16Infinity_IsRefusedAndChangesNothing()
+    {
+        var set = TensorWire.Encode(Layout(), 1, TensorEncoding.Float16);
+        var bytes = set.Tensors[1].Data.ToByteArray();
+        BitConverter.TryWriteBytes(bytes.AsSpan(2), BitConverter.HalfToUInt16Bits(Half.NegativeInfinity));
+        set.Tensors[1].Data = ByteString.CopyFrom(bytes);
+        var destination = Zeros();
+
+        var error = Assert.Throws<WireFormatException>(() => TensorWire.DecodeInto(set, destination, "gradients"));
+
+        Assert.Contains("tensor 'b' holds a non-finite value (", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"({float.NegativeInfinity}) at flat index 1.", error.Message, StringComparison.Ordinal);
+        Assert.All(destination, t => Assert.All(t.Data, v => Assert.Equal(0f, v)));
     }
 }

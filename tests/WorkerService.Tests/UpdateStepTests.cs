@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using A3cGrpc.Contracts.V1;
 using A3cGrpc.Distributed;
 using A3cGrpc.Distributed.Wire;
 using A3cGrpc.Learning;
@@ -9,6 +10,7 @@ using A3cGrpc.WorkerService.Tests.Fakes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using static A3cGrpc.WorkerService.Tests.Fakes.Testbed;
+using NamedTensor = A3cGrpc.Learning.NamedTensor;
 
 namespace A3cGrpc.WorkerService.Tests;
 
@@ -49,7 +51,7 @@ public sealed class UpdateStepTests
     }
 
     [Fact]
-    public async Task RunAsync_SecondUpdateAtAnUnchangedVersion_PullsNotModified()
+    public async Task RunAsync_AfterAnAppliedPush_NextUpdateStartsFromTheReplyWeightsWithoutPulling()
     {
         using var testbed = new Testbed();
         var step = testbed.CreateStep();
@@ -59,7 +61,9 @@ public sealed class UpdateStepTests
         var outcome = await step.RunAsync(session, CancellationToken.None);
 
         Assert.Equal(UpdateOutcome.Applied, outcome);
-        Assert.Equal([0, Testbed.ServerVersion], testbed.Server.Pulls);
+        Assert.Equal([0], testbed.Server.Pulls);
+        Assert.All(testbed.Server.Applied, p => Assert.True(p.ReturnParameters));
+        Assert.All(testbed.Server.Applied, p => Assert.Equal(TensorEncoding.Float32, p.ParametersEncoding));
         var second = testbed.Server.Applied[1];
         Assert.Equal($"{Testbed.WorkerId}-{step.Incarnation}-2", second.UpdateId);
         Assert.Equal(Testbed.ServerVersion, second.BaseVersion);
@@ -67,18 +71,43 @@ public sealed class UpdateStepTests
     }
 
     [Fact]
-    public async Task RunAsync_ServerMovedOn_PullsTheNewWeights()
+    public async Task RunAsync_ServerMovedOnDuringThePush_NextUpdateComputesOnTheReplyVersion()
     {
         using var testbed = new Testbed();
         var step = testbed.CreateStep();
         await using var session = testbed.OpenSession(step);
+        testbed.Server.HoldPushes();
 
+        var first = step.RunAsync(session, CancellationToken.None);
+        await testbed.Server.PushArrived.WaitAsync(HangGuard);
+        testbed.Server.Version = Testbed.ServerVersion + 3;
+        testbed.Server.ReleasePushes();
+        await first.WaitAsync(HangGuard);
+        await step.RunAsync(session, CancellationToken.None);
+
+        Assert.Equal([0], testbed.Server.Pulls);
+        Assert.Equal(Testbed.ServerVersion, testbed.Server.Applied[0].BaseVersion);
+        Assert.Equal(Testbed.ServerVersion + 3, testbed.Server.Applied[1].BaseVersion);
+        Assert.Equal(Testbed.ServerVersion + 3, testbed.Server.Applied[1].Gradients.Version);
+        Assert.Equal(Testbed.ServerVersion + 3, step.Version);
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplyWithoutWeights_NextUpdatePullsAndGetsNotModifiedWhenCurrent()
+    {
+        using var testbed = new Testbed();
+        testbed.Server.RepliesWithWeights = false;
+        var step = testbed.CreateStep();
+        await using var session = testbed.OpenSession(step);
+
+        await step.RunAsync(session, CancellationToken.None);
         await step.RunAsync(session, CancellationToken.None);
         testbed.Server.Version = Testbed.ServerVersion + 3;
         await step.RunAsync(session, CancellationToken.None);
 
-        Assert.Equal([0, Testbed.ServerVersion], testbed.Server.Pulls);
-        Assert.Equal(Testbed.ServerVersion + 3, testbed.Server.Applied[1].BaseVersion);
+        Assert.Equal([0, Testbed.ServerVersion, Testbed.ServerVersion], testbed.Server.Pulls);
+        Assert.Equal(Testbed.ServerVersion, testbed.Server.Applied[1].BaseVersion);
+        Assert.Equal(Testbed.ServerVersion + 3, testbed.Server.Applied[2].BaseVersion);
         Assert.Equal(Testbed.ServerVersion + 3, step.Version);
     }
 

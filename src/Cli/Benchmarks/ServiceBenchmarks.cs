@@ -11,62 +11,34 @@ using A3cGrpc.ServiceDefaults.Launching;
 namespace A3cGrpc.Cli.Benchmarks;
 
 /// <summary>
-/// Benchmarks of the running services on loopback: the parameter exchange (push + pull of the seed's network),
+/// Benchmarks of the running services on loopback: the parameter exchange (push and weights back, default and seed network),
 /// <c>Act</c> latency and throughput, and whole-system throughput with 1 and 2 workers.
 /// </summary>
 internal static class ServiceBenchmarks
 {
-    /// <summary>Push and pull latency against a real parameter server process, float32 and float16 on the wire.</summary>
+    /// <summary>
+    /// The parameter exchange of one update against a real parameter server process, for the default and the seed's
+    /// network, float32 and float16 on the wire, in both protocols side by side: a push and then a pull (two round trips,
+    /// as workers did before issue 11) and a push whose reply carries the new weights (one round trip, what workers do).
+    /// </summary>
     public static async Task<IReadOnlyList<LatencyStatistics>> ParameterExchangeAsync(int calls, Action<string> log)
     {
-        await using var server = await BenchServer.StartAsync();
-        var store = new ParameterStore.ParameterStoreClient(server.Channel);
-        var headers = BearerToken.ToMetadata(server.Token);
-        var description = await store.DescribeModelAsync(new DescribeModelRequest());
-        var gradients = new NamedTensors(description.Parameters.Select(p =>
-            new A3cGrpc.Learning.NamedTensor(p.Name, [.. p.Shape], SmallValues(p.Shape.Aggregate(1, (a, b) => a * b)))));
         var results = new List<LatencyStatistics>();
-        foreach (var encoding in new[] { TensorEncoding.Float32, TensorEncoding.Float16 })
+        foreach (var preset in new[] { HyperparameterPresets.DefaultName, HyperparameterPresets.SeedName })
         {
-            var version = (await store.PullParametersAsync(new PullParametersRequest())).Version;
-            var push = new List<double>(calls);
-            var pull = new List<double>(calls);
-            var both = new List<double>(calls);
-            var cpuStart = server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime;
-            var wall = Stopwatch.StartNew();
-            for (var i = 0; i < calls + 20; i++)
+            await using var server = await BenchServer.StartAsync(HyperparameterPresets.Create(preset));
+            var store = new ParameterStore.ParameterStoreClient(server.Channel);
+            var description = await store.DescribeModelAsync(new DescribeModelRequest());
+            var exchange = new ExchangeLoop(server, store, description);
+            foreach (var encoding in new[] { TensorEncoding.Float32, TensorEncoding.Float16 })
             {
-                var started = Stopwatch.GetTimestamp();
-                var request = new PushGradientsRequest
+                foreach (var oneRoundTrip in new[] { false, true })
                 {
-                    WorkerId = "bench",
-                    UpdateId = $"bench-{encoding}-{i}",
-                    BaseVersion = version,
-                    Gradients = TensorWire.Encode(gradients, version, encoding),
-                    Statistics = new RolloutStatistics { EnvironmentSteps = 8, Environments = 1 },
-                };
-                await store.PushGradientsAsync(request, headers, DateTime.UtcNow.AddSeconds(10));
-                var afterPush = Stopwatch.GetTimestamp();
-                var pulled = await store.PullParametersAsync(new PullParametersRequest { KnownVersion = version, Encoding = encoding }, deadline: DateTime.UtcNow.AddSeconds(10));
-                TensorWire.DecodeInto(pulled.Parameters, gradients, "parameters");
-                var done = Stopwatch.GetTimestamp();
-                version = pulled.Version;
-                if (i >= 20)
-                {
-                    push.Add(Stopwatch.GetElapsedTime(started, afterPush).TotalMicroseconds);
-                    pull.Add(Stopwatch.GetElapsedTime(afterPush, done).TotalMicroseconds);
-                    both.Add(Stopwatch.GetElapsedTime(started, done).TotalMicroseconds);
+                    var result = await exchange.MeasureAsync(preset, encoding, oneRoundTrip, calls);
+                    results.AddRange(result);
+                    log($"{result[^1].Name}: p50 {result[^1].P50Microseconds / 1000:F2} ms, p99 {result[^1].P99Microseconds / 1000:F2} ms, CPU {result[^1].CpuMicrosecondsPerCall / 1000:F2} ms per exchange");
                 }
             }
-
-            var seconds = wall.Elapsed.TotalSeconds;
-            var cpu = (server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds * calls / (calls + 20);
-            var bytes = TensorWire.PayloadBytes(gradients, encoding);
-            var notes = $"{description.ParameterCount} parameters, {bytes / 1024.0:F0} KiB each way in {encoding}; client encodes and decodes, server decodes, applies Adam and encodes; CPU of both processes";
-            results.Add(LatencyStatistics.From($"push ({encoding})", push, seconds, cpu, notes));
-            results.Add(LatencyStatistics.From($"pull ({encoding})", pull, seconds, cpu, notes));
-            results.Add(LatencyStatistics.From($"push + pull ({encoding})", both, seconds, cpu, notes));
-            log($"push + pull {encoding}: p50 {results[^1].P50Microseconds / 1000:F2} ms, p99 {results[^1].P99Microseconds / 1000:F2} ms, CPU {results[^1].CpuMicrosecondsPerCall / 1000:F2} ms per exchange");
         }
 
         return results;
@@ -127,11 +99,45 @@ internal static class ServiceBenchmarks
         return results;
     }
 
-    /// <summary>Whole-system rates: the launcher's processes for <paramref name="seconds"/> each, with 1 and 2 workers.</summary>
-    public static async Task<IReadOnlyList<SystemThroughput>> SystemAsync(double seconds, int environmentsPerWorker, Action<string> log)
+    /// <summary>
+    /// One server's capacity: <paramref name="pushers"/> concurrent synthetic workers (no simulation, no learning) each
+    /// push the default network's gradients and take the new weights from the reply as fast as the server answers, for
+    /// <paramref name="seconds"/> per count. The pushers run in this process, on the same cores as the server.
+    /// </summary>
+    public static async Task<IReadOnlyList<ServerCapacity>> CapacityAsync(IReadOnlyList<int> pushers, double seconds, Action<string> log)
+    {
+        await using var server = await BenchServer.StartAsync(HyperparameterPresets.Create(HyperparameterPresets.DefaultName));
+        var description = await new ParameterStore.ParameterStoreClient(server.Channel).DescribeModelAsync(new DescribeModelRequest());
+        var results = new List<ServerCapacity>();
+        foreach (var count in pushers)
+        {
+            var loops = Enumerable.Range(0, count).Select(_ => new ExchangeLoop(server, new ParameterStore.ParameterStoreClient(server.Channel), description)).ToArray();
+            foreach (var loop in loops)
+            {
+                await loop.MeasureAsync(HyperparameterPresets.DefaultName, TensorEncoding.Float32, oneRoundTrip: true, calls: 100);
+            }
+
+            var serverCpu = server.CpuTime;
+            var wall = Stopwatch.StartNew();
+            var counts = await Task.WhenAll(loops.Select(loop => loop.RunForAsync(TimeSpan.FromSeconds(seconds))));
+            var elapsed = wall.Elapsed.TotalSeconds;
+            var applied = counts.Sum(c => c.Applied);
+            var refused = counts.Sum(c => c.Refused);
+            var cpu = (server.CpuTime - serverCpu).TotalMilliseconds;
+            var result = new ServerCapacity(count, elapsed, applied / elapsed, refused / elapsed, cpu / Math.Max(1, applied), cpu / 1000 / elapsed);
+            results.Add(result);
+            log($"{count} synthetic pusher(s): {result.UpdatesPerSecond:F0} updates/s applied, {result.RefusedPerSecond:F1} refused/s, server CPU {result.ServerCpuMillisecondsPerUpdate:F2} ms per update ({result.ServerCores:F2} cores)");
+        }
+
+        return results;
+    }
+
+    /// <summary>Whole-system rates: the launcher's processes for <paramref name="seconds"/> each, with each worker count.</summary>
+    public static async Task<IReadOnlyList<SystemThroughput>> SystemAsync(
+        IReadOnlyList<int> workerCounts, double seconds, int environmentsPerWorker, Action<string> log)
     {
         var results = new List<SystemThroughput>();
-        foreach (var workers in new[] { 1, 2 })
+        foreach (var workers in workerCounts)
         {
             var folder = Directory.CreateTempSubdirectory("a3c-bench-").FullName;
             var observer = new RateObserver();
@@ -162,6 +168,115 @@ internal static class ServiceBenchmarks
         return values;
     }
 
+    /// <summary>One worker's exchange with a bench server, timed: encode and push gradients, then get and decode the weights.</summary>
+    private sealed class ExchangeLoop(BenchServer server, ParameterStore.ParameterStoreClient store, ModelDescription description)
+    {
+        private const int WarmUpCalls = 20;
+        private readonly Grpc.Core.Metadata _headers = BearerToken.ToMetadata(server.Token);
+        private readonly NamedTensors _buffers = new(description.Parameters.Select(p =>
+            new A3cGrpc.Learning.NamedTensor(p.Name, [.. p.Shape], SmallValues(p.Shape.Aggregate(1, (a, b) => a * b)))));
+
+        private int _updates;
+        private long _version;
+
+        public async Task<IReadOnlyList<LatencyStatistics>> MeasureAsync(string preset, TensorEncoding encoding, bool oneRoundTrip, int calls)
+        {
+            var version = (await store.PullParametersAsync(new PullParametersRequest(), _headers)).Version;
+            var push = new List<double>(calls);
+            var pull = new List<double>(calls);
+            var both = new List<double>(calls);
+            var cpuStart = server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            for (var i = 0; i < calls + WarmUpCalls; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var request = new PushGradientsRequest
+                {
+                    WorkerId = "bench",
+                    UpdateId = $"bench-{++_updates}",
+                    BaseVersion = version,
+                    Gradients = TensorWire.Encode(_buffers, version, encoding),
+                    Statistics = new RolloutStatistics { EnvironmentSteps = 8, Environments = 1 },
+                    ReturnParameters = oneRoundTrip,
+                    ParametersEncoding = encoding,
+                };
+                var reply = await store.PushGradientsAsync(request, _headers, DateTime.UtcNow.AddSeconds(10));
+                var afterPush = Stopwatch.GetTimestamp();
+                TensorSet weights;
+                if (oneRoundTrip)
+                {
+                    weights = reply.Parameters;
+                }
+                else
+                {
+                    var pulled = await store.PullParametersAsync(
+                        new PullParametersRequest { KnownVersion = version, Encoding = encoding }, _headers, DateTime.UtcNow.AddSeconds(10));
+                    weights = pulled.Parameters;
+                }
+
+                TensorWire.DecodeInto(weights, _buffers, "parameters");
+                var done = Stopwatch.GetTimestamp();
+                version = weights.Version;
+                if (i >= WarmUpCalls)
+                {
+                    push.Add(Stopwatch.GetElapsedTime(started, afterPush).TotalMicroseconds);
+                    pull.Add(Stopwatch.GetElapsedTime(afterPush, done).TotalMicroseconds);
+                    both.Add(Stopwatch.GetElapsedTime(started, done).TotalMicroseconds);
+                }
+            }
+
+            var seconds = wall.Elapsed.TotalSeconds;
+            var cpu = (server.CpuTime + Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds * calls / (calls + WarmUpCalls);
+            var bytes = TensorWire.PayloadBytes(_buffers, encoding);
+            var protocol = oneRoundTrip ? "push returning the weights" : "push + pull";
+            var notes = $"{preset} network, {description.ParameterCount} parameters, {bytes / 1024.0:F0} KiB each way in {encoding}; " +
+                $"{(oneRoundTrip ? "one round trip" : "two round trips")}; client encodes and decodes, server decodes, applies Adam and encodes; CPU of both processes";
+            var name = $"{protocol} ({preset}, {encoding})";
+            return oneRoundTrip
+                ? [LatencyStatistics.From(name, both, seconds, cpu, notes)]
+                :
+                [
+                    LatencyStatistics.From($"push ({preset}, {encoding})", push, seconds, cpu, notes),
+                    LatencyStatistics.From($"pull ({preset}, {encoding})", pull, seconds, cpu, notes),
+                    LatencyStatistics.From(name, both, seconds, cpu, notes),
+                ];
+        }
+
+        /// <summary>Pushes with one round trip each until <paramref name="duration"/> has passed; a refused push pulls afresh.</summary>
+        public async Task<(long Applied, long Refused)> RunForAsync(TimeSpan duration)
+        {
+            long applied = 0, refused = 0;
+            _version = (await store.PullParametersAsync(new PullParametersRequest(), _headers)).Version;
+            var wall = Stopwatch.StartNew();
+            while (wall.Elapsed < duration)
+            {
+                var request = new PushGradientsRequest
+                {
+                    WorkerId = "bench",
+                    UpdateId = $"bench-{Guid.NewGuid():N}",
+                    BaseVersion = _version,
+                    Gradients = TensorWire.Encode(_buffers, _version),
+                    Statistics = new RolloutStatistics { EnvironmentSteps = 8, Environments = 1 },
+                    ReturnParameters = true,
+                };
+                try
+                {
+                    var reply = await store.PushGradientsAsync(request, _headers, DateTime.UtcNow.AddSeconds(10));
+                    TensorWire.DecodeInto(reply.Parameters, _buffers, "parameters");
+                    _version = reply.Parameters.Version;
+                    applied++;
+                }
+                catch (Grpc.Core.RpcException exception) when (exception.StatusCode == Grpc.Core.StatusCode.FailedPrecondition)
+                {
+                    refused++;
+                    _version = (await store.PullParametersAsync(new PullParametersRequest(), _headers)).Version;
+                }
+            }
+
+            return (applied, refused);
+        }
+    }
+
     /// <summary>A parameter server process with a temporary run folder, for one benchmark.</summary>
     private sealed class BenchServer : IAsyncDisposable
     {
@@ -189,12 +304,17 @@ internal static class ServiceBenchmarks
             }
         }
 
-        public static async Task<BenchServer> StartAsync()
+        public static async Task<BenchServer> StartAsync(A3cHyperparameters? hyperparameters = null)
         {
             var folder = Directory.CreateTempSubdirectory("a3c-bench-").FullName;
             var token = BearerToken.NewToken();
             var address = $"http://127.0.0.1:{GrpcAddress.FreeLoopbackPort()}";
-            var process = new ParameterServerLaunch(address, folder, token) { EvaluateEveryEnvSteps = 1_000_000_000, LogLevel = "Warning" }.Start();
+            var process = new ParameterServerLaunch(address, folder, token)
+            {
+                EvaluateEveryEnvSteps = 1_000_000_000,
+                LogLevel = "Warning",
+                Hyperparameters = hyperparameters,
+            }.Start();
             var channel = GrpcAddress.CreateChannel(address);
             try
             {
@@ -261,6 +381,15 @@ internal static class ServiceBenchmarks
         }
     }
 }
+
+/// <summary>What one parameter server applied with a number of synthetic pushers.</summary>
+internal sealed record ServerCapacity(
+    int Pushers,
+    double MeasuredSeconds,
+    double UpdatesPerSecond,
+    double RefusedPerSecond,
+    double ServerCpuMillisecondsPerUpdate,
+    double ServerCores);
 
 /// <summary>Whole-system rates measured after a warm-up.</summary>
 internal sealed record SystemThroughput(

@@ -13,6 +13,9 @@ namespace A3cGrpc.Cli.Commands;
 /// <summary><c>a3c bench</c>: measures the core costs and writes them as JSON (never a test).</summary>
 internal static class BenchCommand
 {
+    /// <summary>The measurements of <c>a3c bench services</c> (<c>--parts</c>).</summary>
+    private static readonly string[] _serviceParts = ["exchange", "act", "capacity", "system"];
+
     public static Command Create()
     {
         var output = new Option<string>("--out")
@@ -293,9 +296,51 @@ internal static class BenchCommand
         };
         var seconds = new Option<double>("--seconds")
         {
-            Description = "Training seconds per whole-system run (1 and 2 workers); the first quarter (at most 15 s) is warm-up.",
+            Description = "Training seconds per whole-system run (one per --workers count); the first quarter (at most 15 s) is warm-up.",
             DefaultValueFactory = _ => 75,
         };
+        var workerCounts = new Option<int[]>("--workers")
+        {
+            Description = "Worker counts of the whole-system runs (e.g. --workers 1 2 4 8).",
+            DefaultValueFactory = _ => [1, 2],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var pushers = new Option<int[]>("--pushers")
+        {
+            Description = "Synthetic pusher counts of the server-capacity measurement.",
+            DefaultValueFactory = _ => [1, 2, 4, 8],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var capacitySeconds = new Option<double>("--capacity-seconds")
+        {
+            Description = "Seconds per pusher count in the server-capacity measurement.",
+            DefaultValueFactory = _ => 10,
+        };
+        var parts = new Option<string[]>("--parts")
+        {
+            Description = "Which measurements to run: exchange, act, capacity, system (default: all).",
+            DefaultValueFactory = _ => [.. _serviceParts],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        parts.AcceptOnlyFromAmong([.. _serviceParts]);
+        foreach (var counts in new[] { workerCounts, pushers })
+        {
+            counts.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int[]>() is not { Length: > 0 } values || values.Any(v => v is < 1 or > 64))
+                {
+                    r.AddError($"{r.Option.Name} takes one or more counts between 1 and 64.");
+                }
+            });
+        }
+
+        capacitySeconds.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is < 1 or > 600)
+            {
+                r.AddError("--capacity-seconds must be between 1 and 600.");
+            }
+        });
         var environments = new Option<int>("--envs-per-worker")
         {
             Description = "Environments per worker in the whole-system runs.",
@@ -315,17 +360,25 @@ internal static class BenchCommand
                 r.AddError("--seconds must be between 20 and 3600.");
             }
         });
-        var command = new Command("services", "Measure push + pull latency, Act latency and throughput, and env steps/s and updates/s with 1 and 2 workers; write JSON.")
+        var command = new Command(
+            "services",
+            "Measure the parameter exchange (both protocols), Act latency and throughput, one server's capacity with synthetic pushers, and env steps/s and updates/s per worker count; write JSON.")
         {
-            output, calls, seconds, environments,
+            output, calls, seconds, environments, workerCounts, pushers, capacitySeconds, parts,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var writer = parse.InvocationConfiguration.Output;
             var startedAt = DateTimeOffset.UtcNow;
-            var exchange = await ServiceBenchmarks.ParameterExchangeAsync(parse.GetValue(calls), writer.WriteLine);
-            var act = await ServiceBenchmarks.ActAsync(parse.GetValue(calls), writer.WriteLine);
-            var system = await ServiceBenchmarks.SystemAsync(parse.GetValue(seconds), parse.GetValue(environments), writer.WriteLine);
+            var selected = parse.GetValue(parts)!.ToHashSet(StringComparer.Ordinal);
+            var exchange = selected.Contains("exchange") ? await ServiceBenchmarks.ParameterExchangeAsync(parse.GetValue(calls), writer.WriteLine) : null;
+            var act = selected.Contains("act") ? await ServiceBenchmarks.ActAsync(parse.GetValue(calls), writer.WriteLine) : null;
+            var capacity = selected.Contains("capacity")
+                ? await ServiceBenchmarks.CapacityAsync(parse.GetValue(pushers)!, parse.GetValue(capacitySeconds), writer.WriteLine)
+                : null;
+            var system = selected.Contains("system")
+                ? await ServiceBenchmarks.SystemAsync(parse.GetValue(workerCounts)!, parse.GetValue(seconds), parse.GetValue(environments), writer.WriteLine)
+                : null;
             var report = new
             {
                 Benchmark = "services",
@@ -333,6 +386,7 @@ internal static class BenchCommand
                 Machine = MachineDescription(),
                 ParameterExchange = exchange,
                 Act = act,
+                Capacity = capacity,
                 System = system,
             };
             await writer.WriteLineAsync($"Wrote {Write(parse.GetValue(output)!, "services", startedAt, report)}");

@@ -11,7 +11,8 @@ namespace A3cGrpc.Distributed.Wire;
 
 /// <summary>
 /// Converts the learning core's <see cref="NamedTensors"/> to and from the wire's <see cref="TensorSet"/>
-/// (tensors.proto): little-endian float32 or float16 bytes, one copy each way. Decoding checks everything against
+/// (tensors.proto): little-endian float32 or float16 bytes, one copy each way (values are checked on the wire bytes and
+/// decoded straight into the destination). Decoding checks everything against
 /// the receiver's own layout before anything is written, so a bad message changes nothing.
 /// </summary>
 public static class TensorWire
@@ -111,60 +112,59 @@ public static class TensorWire
             throw new WireFormatException($"The {what} lack tensor(s) {string.Join(", ", missing)}.");
         }
 
-        // Decode into scratch arrays first and check finiteness there, so the destination changes only when all is well.
-        var decoded = new float[destination.Count][];
+        // Check every value on the wire first, so the destination changes only when all is well; then decode each tensor
+        // straight into its destination array (one pass over the bytes, no scratch copy).
         for (var i = 0; i < destination.Count; i++)
         {
-            var values = new float[destination[i].Data.Length];
+            var bytes = matched[i].Data.Span;
+            var float16 = matched[i].Encoding == TensorEncoding.Float16;
+            var bad = float16 ? IndexOfNonFinite(MemoryMarshal.Cast<byte, Half>(bytes)) : NamedTensors.IndexOfNonFinite(MemoryMarshal.Cast<byte, float>(bytes));
+            if (bad >= 0)
+            {
+                var value = float16 ? (float)MemoryMarshal.Cast<byte, Half>(bytes)[bad] : MemoryMarshal.Cast<byte, float>(bytes)[bad];
+                throw new WireFormatException($"The {what} tensor '{destination[i].Name}' holds a non-finite value ({value}) at flat index {bad}.");
+            }
+        }
+
+        for (var i = 0; i < destination.Count; i++)
+        {
             var bytes = matched[i].Data.Span;
             if (matched[i].Encoding == TensorEncoding.Float16)
             {
-                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(bytes), values);
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(bytes), destination[i].Data);
             }
             else
             {
-                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
+                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination[i].Data);
             }
-
-            var bad = IndexOfNonFinite(values);
-            if (bad >= 0)
-            {
-                throw new WireFormatException($"The {what} tensor '{destination[i].Name}' holds a non-finite value ({values[bad]}) at flat index {bad}.");
-            }
-
-            decoded[i] = values;
-        }
-
-        for (var i = 0; i < destination.Count; i++)
-        {
-            decoded[i].CopyTo(destination[i].Data, 0);
         }
     }
 
-    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
-    public static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/> (binary16: all exponent bits set), or -1.</summary>
+    public static int IndexOfNonFinite(ReadOnlySpan<Half> values)
     {
+        const ushort exponent = 0x7C00;
+        var bits = MemoryMarshal.Cast<Half, ushort>(values);
         var i = 0;
-        if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+        if (Vector.IsHardwareAccelerated && bits.Length >= Vector<ushort>.Count)
         {
-            var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+            var mask = new Vector<ushort>(exponent);
+            var vectors = MemoryMarshal.Cast<ushort, Vector<ushort>>(bits);
             for (var v = 0; v < vectors.Length; v++)
             {
-                // x - x is 0 for every finite x and NaN for NaN and both infinities.
-                var difference = vectors[v] - vectors[v];
-                if (!Vector.EqualsAll(difference, Vector<float>.Zero))
+                if (Vector.EqualsAny(vectors[v] & mask, mask))
                 {
-                    i = v * Vector<float>.Count;
+                    i = v * Vector<ushort>.Count;
                     break;
                 }
 
-                i = (v + 1) * Vector<float>.Count;
+                i = (v + 1) * Vector<ushort>.Count;
             }
         }
 
-        for (; i < values.Length; i++)
+        for (; i < bits.Length; i++)
         {
-            if (!float.IsFinite(values[i]))
+            if ((bits[i] & exponent) == exponent)
             {
                 return i;
             }

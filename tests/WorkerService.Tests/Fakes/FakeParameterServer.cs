@@ -9,7 +9,9 @@ namespace A3cGrpc.WorkerService.Tests.Fakes;
 
 /// <summary>
 /// An in-memory parameter server: describes a real model the way the server does, answers pulls with that model's
-/// encoded weights (or "not modified" when the caller's version is current), and records every call. Its version
+/// encoded weights (or "not modified" when the caller's version is current), answers an applied push that asks for them
+/// with the weights of the current version (unless <see cref="RepliesWithWeights"/> is off, as an older server), and
+/// records every call. Its version
 /// changes only when a test sets <see cref="Version"/>: an applied push does not move it. It can be told to refuse
 /// pushes (the server's FAILED_PRECONDITION or INVALID_ARGUMENT with the refusal trailer), to finish training, and to
 /// hold pushes until released (a held push cancelled by its token ends as a gRPC client's does: RpcException
@@ -63,6 +65,9 @@ internal sealed class FakeParameterServer : IParameterServer
             }
         }
     }
+
+    /// <summary>Whether an applied push that asks for the weights (<c>return_parameters</c>) gets them (default: yes).</summary>
+    public bool RepliesWithWeights { get; set; } = true;
 
     /// <summary>The model's layout: its parameters' names and shapes (the values are the weights pulls return).</summary>
     public NamedTensors Weights => _weights;
@@ -181,7 +186,7 @@ internal sealed class FakeParameterServer : IParameterServer
             {
                 Version = _version,
                 Parameters = TensorWire.Encode(_weights, _version, encoding),
-                ObservationStatistics = _observationStatistics is null ? null : StatisticsWire.ToProto(_observationStatistics),
+                ObservationStatistics = EncodedStatistics(),
             });
         }
     }
@@ -223,7 +228,14 @@ internal sealed class FakeParameterServer : IParameterServer
 
             _calls.Add($"push {request.UpdateId} applied");
             _applied.Add(request);
-            return new PushGradientsResponse { Version = _version, Staleness = _version - request.BaseVersion };
+            var reply = new PushGradientsResponse { Version = _version, Staleness = _version - request.BaseVersion };
+            if (request.ReturnParameters && RepliesWithWeights)
+            {
+                reply.Parameters = TensorWire.Encode(_weights, _version, request.ParametersEncoding);
+                reply.ObservationStatistics = EncodedStatistics();
+            }
+
+            return reply;
         }
     }
 
@@ -240,6 +252,9 @@ internal sealed class FakeParameterServer : IParameterServer
             return ValueTask.FromResult(new TrainingStatusReply { Progress = new Progress { FinishedReason = _finishedReason } });
         }
     }
+
+    private Contracts.V1.ObservationStatistics? EncodedStatistics() =>
+        _observationStatistics is null ? null : StatisticsWire.ToProto(_observationStatistics);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
