@@ -114,12 +114,14 @@ internal sealed partial class UpdateStep
             .SetTag(A3cTelemetry.Attributes.Environments, Rollout.Environments);
 
         // The last push's reply carried the weights of the version it produced (nothing newer existed then): start from them.
-        if (!_holdsReplyWeights)
+        var pulls = !_holdsReplyWeights;
+        if (pulls)
         {
             await PullAsync(stoppingToken);
         }
 
         _holdsReplyWeights = false;
+        update?.SetTag(A3cTelemetry.Attributes.Pulled, pulls);
         update?.SetTag(A3cTelemetry.Attributes.BaseVersion, Version);
 
         if (!await RolloutAsync(session, stoppingToken))

@@ -77,6 +77,10 @@ public sealed class Cluster : IAsyncLifetime
             {
                 ["ParameterServer__PushToken"] = Token,
                 ["ParameterServer__CheckpointIntervalSeconds"] = "2",
+
+                // The steps run for minutes on one training run; a run that solves the task meanwhile (as one did in CI,
+                // at 102 s) would refuse the pushes that later steps wait for.
+                ["ParameterServer__StopWhenSolved"] = "false",
                 ["Evaluation__EveryEnvSteps"] = "4000",
                 ["Evaluation__Episodes"] = "2",
             })

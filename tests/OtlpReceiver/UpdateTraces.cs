@@ -5,21 +5,21 @@ namespace A3cGrpc.OtlpReceiver;
 
 /// <summary>
 /// What a complete trace of one n-step update looks like (the contract), checked on received spans: the
-/// worker's root span with its attributes; pull, rollout, backward and push under it; the simulator's rollout under
-/// the worker's rollout; the parameter server's apply under the push, with the same new version.
+/// worker's root span with its attributes; rollout, backward and push under it, and a pull exactly when the root says
+/// it pulled (an update that starts from its last push's reply does not); the simulator's rollout under the worker's
+/// rollout; the parameter server's apply under the push, with the same new version.
 /// </summary>
 public static class UpdateTraces
 {
     private static readonly string[] _expectedSpans =
     [
-        A3cTelemetry.PullSpan, A3cTelemetry.RolloutSpan, A3cTelemetry.BackwardSpan, A3cTelemetry.PushSpan,
-        A3cTelemetry.SimulatorRolloutSpan, A3cTelemetry.ApplyGradientsSpan,
+        A3cTelemetry.RolloutSpan, A3cTelemetry.BackwardSpan, A3cTelemetry.PushSpan, A3cTelemetry.SimulatorRolloutSpan, A3cTelemetry.ApplyGradientsSpan,
     ];
 
     private static readonly string[] _rootAttributes =
     [
         A3cTelemetry.Attributes.NSteps, A3cTelemetry.Attributes.BaseVersion, A3cTelemetry.Attributes.RewardSum,
-        A3cTelemetry.Attributes.Staleness, A3cTelemetry.Attributes.NewVersion,
+        A3cTelemetry.Attributes.Staleness, A3cTelemetry.Attributes.NewVersion, A3cTelemetry.Attributes.Pulled,
     ];
 
     /// <summary>What is missing or wrong in the trace of <paramref name="workerId"/>'s update <paramref name="number"/>; null when it is complete.</summary>
@@ -50,6 +50,12 @@ public static class UpdateTraces
         if (_expectedSpans.FirstOrDefault(name => trace.Count(s => s.Name == name) != 1) is { } missingSpan)
         {
             return $"{what}: {trace.Count(s => s.Name == missingSpan)} '{missingSpan}' spans in its trace";
+        }
+
+        var pulls = trace.Count(s => s.Name == A3cTelemetry.PullSpan && s.ParentSpanId == root.SpanId);
+        if (pulls != (root.Attributes[A3cTelemetry.Attributes.Pulled] == "true" ? 1 : 0))
+        {
+            return $"{what}: {pulls} '{A3cTelemetry.PullSpan}' spans under a root with {A3cTelemetry.Attributes.Pulled} = {root.Attributes[A3cTelemetry.Attributes.Pulled]}";
         }
 
         var push = trace.Single(s => s.Name == A3cTelemetry.PushSpan);

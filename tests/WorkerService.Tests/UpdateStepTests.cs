@@ -216,7 +216,7 @@ public sealed class UpdateStepTests
     }
 
     [Fact]
-    public async Task RunAsync_Applied_TracesTheUpdateWithItsPullRolloutBackwardAndPushSpans()
+    public async Task RunAsync_Applied_TracesTheUpdateWithItsPullRolloutBackwardAndPushSpans_TheNextWithoutAPull()
     {
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -249,6 +249,16 @@ public sealed class UpdateStepTests
         var rollout = Assert.Single(stopped, a => a.ParentSpanId == update.SpanId && a.OperationName == A3cTelemetry.RolloutSpan);
         Assert.Equal((long)NSteps * Environments, rollout.GetTagItem(A3cTelemetry.Attributes.EnvironmentSteps));
         Assert.Equal(false, Assert.Single(stopped, a => a.ParentSpanId == update.SpanId && a.OperationName == A3cTelemetry.PullSpan).GetTagItem("a3c.not_modified"));
+        Assert.Equal(true, update.GetTagItem(A3cTelemetry.Attributes.Pulled));
+
+        // The next update starts from the push's reply: no pull span, and the root says so.
+        await step.RunAsync(session, CancellationToken.None);
+
+        var next = Assert.Single(stopped, a => a.OperationName == A3cTelemetry.UpdateSpan && (long?)a.GetTagItem(A3cTelemetry.Attributes.UpdateNumber) == 2);
+        Assert.Equal(
+            [A3cTelemetry.RolloutSpan, A3cTelemetry.BackwardSpan, A3cTelemetry.PushSpan],
+            stopped.Where(a => a.ParentSpanId == next.SpanId).Select(a => a.OperationName));
+        Assert.Equal(false, next.GetTagItem(A3cTelemetry.Attributes.Pulled));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public static class A3cTelemetry
     /// <summary>The root span of one n-step update, on the worker.</summary>
     public const string UpdateSpan = "a3c.update";
 
-    /// <summary>Pulling parameters (when the worker's copy is not current).</summary>
+    /// <summary>Pulling parameters (only when the update does not start from its last push's reply: see <see cref="Attributes.Pulled"/>).</summary>
     public const string PullSpan = "a3c.pull";
 
     /// <summary>The n-step rollout against the simulator.</summary>
@@ -77,6 +77,12 @@ public static class A3cTelemetry
 
         /// <summary>Environment steps in the rollout (all environments).</summary>
         public const string EnvironmentSteps = "a3c.environment_steps";
+
+        /// <summary>
+        /// On the update span: true when the update pulled its weights (a <see cref="PullSpan"/> child), false when it
+        /// started from the weights its previous push's reply carried (no pull).
+        /// </summary>
+        public const string Pulled = "a3c.pulled";
 
         /// <summary>True when a push was a retried duplicate.</summary>
         public const string Duplicate = "a3c.duplicate";
