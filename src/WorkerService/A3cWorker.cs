@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace A3cGrpc.WorkerService;
 
 /// <summary>
-/// The A3C worker loop: learn the model from the server's description, then run <see cref="UpdateStep"/>s (pull, n
-/// steps on K lock-step environments of the worker's own simulator, gradients, push) until stopped or
+/// The A3C worker loop: learn the model from the server's description, then run <see cref="UpdateStep"/>s (n steps on
+/// K lock-step environments of the worker's own simulator, gradients, push, the weights back in the reply) until stopped or
 /// <see cref="WorkerOptions.MaxUpdates"/> is reached. A simulator that fails is replaced and the update abandoned; a
 /// refused push (stale, unknown version) is dropped and the worker re-pulls; when the server has finished training
 /// the worker waits for it to train again.

@@ -4,6 +4,9 @@ namespace A3cGrpc.Cli.Tests;
 
 public sealed class BenchCommandTests : IDisposable
 {
+    private static readonly string[] _presets = ["default", "seed"];
+    private static readonly string[] _encodings = ["Float32", "Float16"];
+    private static readonly string[] _exchangeMeasurements = ["push", "pull", "push + pull", "push returning the weights"];
     private readonly string _folder = Directory.CreateTempSubdirectory("a3c-cli-bench-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -31,6 +34,32 @@ public sealed class BenchCommandTests : IDisposable
         Assert.All(measurements.Values, median => Assert.True(median > 0 && double.IsFinite(median)));
         // The per-env figure is the per-call figure divided by K.
         Assert.Equal(measurements["env_step_vector_k2"] / 2, measurements["env_step_vector_k2_per_env"], 9);
+    }
+
+    [Fact]
+    public async Task BenchServices_ExchangeAndCapacity_MeasureBothProtocolsOnBothNetworksAndEveryPusherCount()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "bench", "services", "--parts", "exchange", "capacity", "--calls", "100", "--pushers", "1", "2", "--capacity-seconds", "1", "--out", _folder);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {error}");
+        var file = Assert.Single(Directory.GetFiles(_folder, "services-*.json"));
+        Assert.Contains(file, output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+        var exchange = json.RootElement.GetProperty("parameter_exchange").EnumerateArray().ToDictionary(
+            m => m.GetProperty("name").GetString()!, m => m.GetProperty("p50_microseconds").GetDouble());
+        string[] expected =
+        [
+            .. from preset in _presets
+               from encoding in _encodings
+               from name in _exchangeMeasurements
+               select $"{name} ({preset}, {encoding})",
+        ];
+        Assert.Equal(expected.Order(), exchange.Keys.Order());
+        Assert.All(exchange.Values, p50 => Assert.True(p50 > 0 && double.IsFinite(p50)));
+        var capacity = json.RootElement.GetProperty("capacity").EnumerateArray().ToList();
+        Assert.Equal([1, 2], capacity.Select(c => c.GetProperty("pushers").GetInt32()));
+        Assert.All(capacity, c => Assert.True(c.GetProperty("updates_per_second").GetDouble() > 0));
     }
 
     [Theory]

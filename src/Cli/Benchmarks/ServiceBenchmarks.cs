@@ -12,7 +12,8 @@ namespace A3cGrpc.Cli.Benchmarks;
 
 /// <summary>
 /// Benchmarks of the running services on loopback: the parameter exchange (push and weights back, default and seed network),
-/// <c>Act</c> latency and throughput, and whole-system throughput with 1 and 2 workers.
+/// <c>Act</c> latency and throughput, one server's capacity with synthetic pushers, and whole-system throughput for
+/// chosen worker counts.
 /// </summary>
 internal static class ServiceBenchmarks
 {
@@ -176,6 +177,7 @@ internal static class ServiceBenchmarks
         private readonly NamedTensors _buffers = new(description.Parameters.Select(p =>
             new A3cGrpc.Learning.NamedTensor(p.Name, [.. p.Shape], SmallValues(p.Shape.Aggregate(1, (a, b) => a * b)))));
 
+        private readonly A3cHyperparameters _hyperparameters = HyperparameterWire.FromDescription(description);
         private int _updates;
         private long _version;
 
@@ -190,16 +192,7 @@ internal static class ServiceBenchmarks
             for (var i = 0; i < calls + WarmUpCalls; i++)
             {
                 var started = Stopwatch.GetTimestamp();
-                var request = new PushGradientsRequest
-                {
-                    WorkerId = "bench",
-                    UpdateId = $"bench-{++_updates}",
-                    BaseVersion = version,
-                    Gradients = TensorWire.Encode(_buffers, version, encoding),
-                    Statistics = new RolloutStatistics { EnvironmentSteps = 8, Environments = 1 },
-                    ReturnParameters = oneRoundTrip,
-                    ParametersEncoding = encoding,
-                };
+                var request = Request($"bench-{++_updates}", version, encoding, oneRoundTrip);
                 var reply = await store.PushGradientsAsync(request, _headers, DateTime.UtcNow.AddSeconds(10));
                 var afterPush = Stopwatch.GetTimestamp();
                 TensorSet weights;
@@ -250,15 +243,7 @@ internal static class ServiceBenchmarks
             var wall = Stopwatch.StartNew();
             while (wall.Elapsed < duration)
             {
-                var request = new PushGradientsRequest
-                {
-                    WorkerId = "bench",
-                    UpdateId = $"bench-{Guid.NewGuid():N}",
-                    BaseVersion = _version,
-                    Gradients = TensorWire.Encode(_buffers, _version),
-                    Statistics = new RolloutStatistics { EnvironmentSteps = 8, Environments = 1 },
-                    ReturnParameters = true,
-                };
+                var request = Request($"bench-{Guid.NewGuid():N}", _version, TensorEncoding.Float32, returnParameters: true);
                 try
                 {
                     var reply = await store.PushGradientsAsync(request, _headers, DateTime.UtcNow.AddSeconds(10));
@@ -274,6 +259,36 @@ internal static class ServiceBenchmarks
             }
 
             return (applied, refused);
+        }
+
+        /// <summary>
+        /// A worker's push of one 8-step rollout of one environment: the gradients encoded now, and the observation
+        /// statistics of 8 observations when the model normalises them (the server requires them then).
+        /// </summary>
+        private PushGradientsRequest Request(string updateId, long version, TensorEncoding encoding, bool returnParameters)
+        {
+            const int steps = 8;
+            var request = new PushGradientsRequest
+            {
+                WorkerId = "bench",
+                UpdateId = updateId,
+                BaseVersion = version,
+                Gradients = TensorWire.Encode(_buffers, version, encoding),
+                Statistics = new RolloutStatistics { EnvironmentSteps = steps, Environments = 1 },
+                ReturnParameters = returnParameters,
+                ParametersEncoding = encoding,
+            };
+            if (_hyperparameters.NormalizeObservations)
+            {
+                request.Observed = new Contracts.V1.ObservationStatistics
+                {
+                    Count = steps,
+                    Mean = { Enumerable.Repeat(0.0, _hyperparameters.ObservationSize) },
+                    M2 = { Enumerable.Repeat((double)steps, _hyperparameters.ObservationSize) },
+                };
+            }
+
+            return request;
         }
     }
 
