@@ -113,7 +113,7 @@ internal sealed partial class UpdateStep
             .SetTag(A3cTelemetry.Attributes.NSteps, _hyperparameters.NSteps)
             .SetTag(A3cTelemetry.Attributes.Environments, Rollout.Environments);
 
-        // The last push's reply carried the weights of the version it produced (nothing newer existed then): start from them.
+        // The last push's reply carried the weights of the version it produced, as fresh as a pull sent at that moment.
         var pulls = !_holdsReplyWeights;
         if (pulls)
         {
