@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace A3cGrpc.Learning;
@@ -70,35 +71,27 @@ public sealed class NamedTensors : IReadOnlyList<NamedTensor>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
-    public static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    public static int IndexOfNonFinite(ReadOnlySpan<float> values) => FirstNonFinite(values);
+
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/> (binary16, as on the wire), or -1.</summary>
+    public static int IndexOfNonFinite(ReadOnlySpan<Half> values) => FirstNonFinite(values);
+
+    /// <summary>A vectorised check of all values, then a search only when one is not finite.</summary>
+    private static int FirstNonFinite<T>(ReadOnlySpan<T> values)
+        where T : IFloatingPointIeee754<T>
     {
+        if (values.IsEmpty || TensorPrimitives.IsFiniteAll(values))
+        {
+            return -1;
+        }
+
         var i = 0;
-        if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+        while (T.IsFinite(values[i]))
         {
-            var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-            for (var v = 0; v < vectors.Length; v++)
-            {
-                // x - x is 0 for every finite x and NaN for NaN and both infinities.
-                var difference = vectors[v] - vectors[v];
-                if (!Vector.EqualsAll(difference, Vector<float>.Zero))
-                {
-                    i = v * Vector<float>.Count;
-                    break;
-                }
-
-                i = (v + 1) * Vector<float>.Count;
-            }
+            i++;
         }
 
-        for (; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
+        return i;
     }
 
     internal static double SumOfSquares(ReadOnlySpan<float> values)

@@ -138,7 +138,7 @@ public sealed class TensorWireTests
                 values[bad] = nonFinite;
             }
 
-            Assert.Equal(bad < length ? bad : -1, TensorWire.IndexOfNonFinite(values));
+            Assert.Equal(bad < length ? bad : -1, NamedTensors.IndexOfNonFinite(values));
         }
     }
 

@@ -175,6 +175,25 @@ public sealed class UpdateStepTests
     }
 
     [Fact]
+    public async Task RunAsync_AfterAnAbandonedUpdate_NextUpdatePullsInsteadOfKeepingTheReplyWeights()
+    {
+        using var testbed = new Testbed();
+        var step = testbed.CreateStep();
+        await using (var session = testbed.OpenSession(step))
+        {
+            Assert.Equal(UpdateOutcome.Applied, await step.RunAsync(session, CancellationToken.None));
+            testbed.Simulator.FailOnStep(2);
+            Assert.Equal(UpdateOutcome.SimulatorFailed, await step.RunAsync(session, CancellationToken.None));
+        }
+
+        await using var fresh = testbed.OpenSession(step);
+        Assert.Equal(UpdateOutcome.Applied, await step.RunAsync(fresh, CancellationToken.None));
+
+        Assert.Equal([0, Testbed.ServerVersion], testbed.Server.Pulls);
+        Assert.Equal(2, testbed.Server.Applied.Count);
+    }
+
+    [Fact]
     public async Task RunAsync_StoppedDuringAPushThatEndsWithinTheGrace_CompletesThePush()
     {
         using var testbed = new Testbed();

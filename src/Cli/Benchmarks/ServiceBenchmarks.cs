@@ -115,7 +115,7 @@ internal static class ServiceBenchmarks
             var loops = Enumerable.Range(0, count).Select(_ => new ExchangeLoop(server, new ParameterStore.ParameterStoreClient(server.Channel), description)).ToArray();
             foreach (var loop in loops)
             {
-                await loop.MeasureAsync(HyperparameterPresets.DefaultName, TensorEncoding.Float32, oneRoundTrip: true, calls: 100);
+                await loop.WarmUpAsync(calls: 100);
             }
 
             var serverCpu = server.CpuTime;
@@ -169,7 +169,10 @@ internal static class ServiceBenchmarks
         return values;
     }
 
-    /// <summary>One worker's exchange with a bench server, timed: encode and push gradients, then get and decode the weights.</summary>
+    /// <summary>
+    /// One synthetic worker of a bench server: pushes gradients (encoded each time, as a worker does) and takes the new
+    /// weights from the reply (one round trip) or from a pull after it (two), decoding them.
+    /// </summary>
     private sealed class ExchangeLoop(BenchServer server, ParameterStore.ParameterStoreClient store, ModelDescription description)
     {
         private const int WarmUpCalls = 20;
@@ -178,12 +181,16 @@ internal static class ServiceBenchmarks
             new A3cGrpc.Learning.NamedTensor(p.Name, [.. p.Shape], SmallValues(p.Shape.Aggregate(1, (a, b) => a * b)))));
 
         private readonly A3cHyperparameters _hyperparameters = HyperparameterWire.FromDescription(description);
-        private int _updates;
+
+        // A worker id of its own, so that several loops on one server never send the same (worker, update) pair.
+        private readonly string _workerId = $"bench-{Guid.NewGuid():N}";
+        private long _updates;
         private long _version;
 
+        /// <summary>Times <paramref name="calls"/> exchanges (after a warm-up) in one protocol and encoding.</summary>
         public async Task<IReadOnlyList<LatencyStatistics>> MeasureAsync(string preset, TensorEncoding encoding, bool oneRoundTrip, int calls)
         {
-            var version = (await store.PullParametersAsync(new PullParametersRequest(), _headers)).Version;
+            await PullAsync();
             var push = new List<double>(calls);
             var pull = new List<double>(calls);
             var both = new List<double>(calls);
@@ -192,24 +199,8 @@ internal static class ServiceBenchmarks
             for (var i = 0; i < calls + WarmUpCalls; i++)
             {
                 var started = Stopwatch.GetTimestamp();
-                var request = Request($"bench-{++_updates}", version, encoding, oneRoundTrip);
-                var reply = await store.PushGradientsAsync(request, _headers, DateTime.UtcNow.AddSeconds(10));
-                var afterPush = Stopwatch.GetTimestamp();
-                TensorSet weights;
-                if (oneRoundTrip)
-                {
-                    weights = reply.Parameters;
-                }
-                else
-                {
-                    var pulled = await store.PullParametersAsync(
-                        new PullParametersRequest { KnownVersion = version, Encoding = encoding }, _headers, DateTime.UtcNow.AddSeconds(10));
-                    weights = pulled.Parameters;
-                }
-
-                TensorWire.DecodeInto(weights, _buffers, "parameters");
+                var afterPush = await ExchangeAsync(encoding, oneRoundTrip);
                 var done = Stopwatch.GetTimestamp();
-                version = weights.Version;
                 if (i >= WarmUpCalls)
                 {
                     push.Add(Stopwatch.GetElapsedTime(started, afterPush).TotalMicroseconds);
@@ -235,45 +226,73 @@ internal static class ServiceBenchmarks
                 ];
         }
 
-        /// <summary>Pushes with one round trip each until <paramref name="duration"/> has passed; a refused push pulls afresh.</summary>
+        /// <summary>Exchanges in one round trip (float32) <paramref name="calls"/> times, untimed.</summary>
+        public async Task WarmUpAsync(int calls)
+        {
+            await PullAsync();
+            for (var i = 0; i < calls; i++)
+            {
+                await ExchangeAsync(TensorEncoding.Float32, oneRoundTrip: true);
+            }
+        }
+
+        /// <summary>Exchanges in one round trip until <paramref name="duration"/> has passed; a refused push pulls afresh.</summary>
         public async Task<(long Applied, long Refused)> RunForAsync(TimeSpan duration)
         {
             long applied = 0, refused = 0;
-            _version = (await store.PullParametersAsync(new PullParametersRequest(), _headers)).Version;
+            await PullAsync();
             var wall = Stopwatch.StartNew();
             while (wall.Elapsed < duration)
             {
-                var request = Request($"bench-{Guid.NewGuid():N}", _version, TensorEncoding.Float32, returnParameters: true);
                 try
                 {
-                    var reply = await store.PushGradientsAsync(request, _headers, DateTime.UtcNow.AddSeconds(10));
-                    TensorWire.DecodeInto(reply.Parameters, _buffers, "parameters");
-                    _version = reply.Parameters.Version;
+                    await ExchangeAsync(TensorEncoding.Float32, oneRoundTrip: true);
                     applied++;
                 }
                 catch (Grpc.Core.RpcException exception) when (exception.StatusCode == Grpc.Core.StatusCode.FailedPrecondition)
                 {
                     refused++;
-                    _version = (await store.PullParametersAsync(new PullParametersRequest(), _headers)).Version;
+                    await PullAsync();
                 }
             }
 
             return (applied, refused);
         }
 
+        /// <summary>One update's exchange on the current version; returns the time the push was answered.</summary>
+        private async Task<long> ExchangeAsync(TensorEncoding encoding, bool oneRoundTrip)
+        {
+            var reply = await store.PushGradientsAsync(Request(encoding, oneRoundTrip), _headers, DateTime.UtcNow.AddSeconds(10));
+            var afterPush = Stopwatch.GetTimestamp();
+            var weights = oneRoundTrip
+                ? reply.Parameters
+                : (await store.PullParametersAsync(
+                    new PullParametersRequest { KnownVersion = _version, Encoding = encoding }, _headers, DateTime.UtcNow.AddSeconds(10))).Parameters;
+            TensorWire.DecodeInto(weights, _buffers, "parameters");
+            _version = weights.Version;
+            return afterPush;
+        }
+
+        private async Task PullAsync()
+        {
+            var pulled = await store.PullParametersAsync(new PullParametersRequest(), _headers, DateTime.UtcNow.AddSeconds(10));
+            TensorWire.DecodeInto(pulled.Parameters, _buffers, "parameters");
+            _version = pulled.Version;
+        }
+
         /// <summary>
         /// A worker's push of one 8-step rollout of one environment: the gradients encoded now, and the observation
         /// statistics of 8 observations when the model normalises them (the server requires them then).
         /// </summary>
-        private PushGradientsRequest Request(string updateId, long version, TensorEncoding encoding, bool returnParameters)
+        private PushGradientsRequest Request(TensorEncoding encoding, bool returnParameters)
         {
             const int steps = 8;
             var request = new PushGradientsRequest
             {
-                WorkerId = "bench",
-                UpdateId = updateId,
-                BaseVersion = version,
-                Gradients = TensorWire.Encode(_buffers, version, encoding),
+                WorkerId = _workerId,
+                UpdateId = $"{_workerId}-{++_updates}",
+                BaseVersion = _version,
+                Gradients = TensorWire.Encode(_buffers, _version, encoding),
                 Statistics = new RolloutStatistics { EnvironmentSteps = steps, Environments = 1 },
                 ReturnParameters = returnParameters,
                 ParametersEncoding = encoding,

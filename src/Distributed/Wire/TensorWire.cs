@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using A3cGrpc.Contracts.V1;
@@ -118,7 +117,7 @@ public static class TensorWire
         {
             var bytes = matched[i].Data.Span;
             var float16 = matched[i].Encoding == TensorEncoding.Float16;
-            var bad = float16 ? IndexOfNonFinite(MemoryMarshal.Cast<byte, Half>(bytes)) : NamedTensors.IndexOfNonFinite(MemoryMarshal.Cast<byte, float>(bytes));
+            var bad = float16 ? NamedTensors.IndexOfNonFinite(MemoryMarshal.Cast<byte, Half>(bytes)) : NamedTensors.IndexOfNonFinite(MemoryMarshal.Cast<byte, float>(bytes));
             if (bad >= 0)
             {
                 var value = float16 ? (float)MemoryMarshal.Cast<byte, Half>(bytes)[bad] : MemoryMarshal.Cast<byte, float>(bytes)[bad];
@@ -138,39 +137,6 @@ public static class TensorWire
                 MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination[i].Data);
             }
         }
-    }
-
-    /// <summary>The index of the first NaN or infinity in <paramref name="values"/> (binary16: all exponent bits set), or -1.</summary>
-    public static int IndexOfNonFinite(ReadOnlySpan<Half> values)
-    {
-        const ushort exponent = 0x7C00;
-        var bits = MemoryMarshal.Cast<Half, ushort>(values);
-        var i = 0;
-        if (Vector.IsHardwareAccelerated && bits.Length >= Vector<ushort>.Count)
-        {
-            var mask = new Vector<ushort>(exponent);
-            var vectors = MemoryMarshal.Cast<ushort, Vector<ushort>>(bits);
-            for (var v = 0; v < vectors.Length; v++)
-            {
-                if (Vector.EqualsAny(vectors[v] & mask, mask))
-                {
-                    i = v * Vector<ushort>.Count;
-                    break;
-                }
-
-                i = (v + 1) * Vector<ushort>.Count;
-            }
-        }
-
-        for (; i < bits.Length; i++)
-        {
-            if ((bits[i] & exponent) == exponent)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static void Check(WireTensor wire, NamedTensor expected, string what)
