@@ -37,6 +37,17 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>
+    /// Waits until the launcher has exited and its output and error streams are read to the end (<see cref="HasExited"/>
+    /// can be true before the last lines reach <see cref="Output"/> and <see cref="Errors"/>: a CI run read no error line
+    /// that way).
+    /// </summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+    }
+
     /// <summary>The console lines so far.</summary>
     public IReadOnlyList<string> Output
     {

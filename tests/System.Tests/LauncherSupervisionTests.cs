@@ -85,11 +85,7 @@ public sealed partial class LauncherSupervisionTests
             global::System.Diagnostics.Process.GetProcessById(server).Kill();
         }
 
-        using var exit = new CancellationTokenSource(_timeout);
-        while (!launcher.HasExited)
-        {
-            await Task.Delay(100, exit.Token);
-        }
+        await launcher.WaitForExitAsync(_timeout);
 
         Assert.True(launcher.ExitCode == 1, $"exit code {launcher.ExitCode}. {launcher.Describe()}");
         Assert.Contains("error: The parameter server exited with code 137: 3 exits within 60 s, so it is not restarted again.", launcher.Errors, StringComparison.Ordinal);
