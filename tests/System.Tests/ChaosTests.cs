@@ -56,11 +56,14 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             while (!sampling.IsCancellationRequested)
             {
+                // Stamped when asked, not when answered: an answer from a server about to be killed can arrive after
+                // the kill's time, which would put the kill outside the drop's sample interval (a CI run failed so).
+                var askedAt = clock.Elapsed;
                 if (await launcher.TryGetStatusAsync() is { } s)
                 {
                     lock (samples)
                     {
-                        samples.Add((clock.Elapsed, s.Progress.Counters.ModelVersion));
+                        samples.Add((askedAt, s.Progress.Counters.ModelVersion));
                     }
                 }
 
